@@ -1,0 +1,29 @@
+# Sourced by bin/query-sniper and bin/run-tests: sets JAVA_HOME to a JDK >= 21.
+# Order: $JAVA_HOME if new enough, then the standard JDK folders, newest first.
+qs_java_major() { # prints the feature version of the java at $1/bin/java, or nothing
+  [ -x "$1/bin/java" ] || return 0
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+qs_find_jdk() {
+  local min=21 candidate major best="" best_major=0
+  if [ -n "${JAVA_HOME:-}" ]; then
+    major=$(qs_java_major "$JAVA_HOME")
+    if [ -n "$major" ] && [ "$major" -ge "$min" ]; then return 0; fi
+  fi
+  for candidate in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+    [ -d "$candidate" ] || continue
+    [ -x "$candidate/bin/javac" ] || continue
+    major=$(qs_java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge "$min" ] && [ "$major" -gt "$best_major" ]; then
+      best=$candidate; best_major=$major
+    fi
+  done
+  if [ -z "$best" ]; then
+    echo "query-sniper: no JDK >= $min found (checked \$JAVA_HOME and /usr/lib/jvm, /opt/java)." >&2
+    echo "query-sniper: install one (e.g. apt-get install openjdk-21-jdk-headless) or set JAVA_HOME." >&2
+    return 1
+  fi
+  export JAVA_HOME=$best
+}

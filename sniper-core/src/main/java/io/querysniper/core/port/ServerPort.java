@@ -1,0 +1,27 @@
+package io.querysniper.core.port;
+
+import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.kill.KillResult;
+import io.querysniper.core.model.ServerSnapshot;
+import io.querysniper.core.model.StatusNeeds;
+
+/**
+ * One watched server, as the watcher loop sees it. Implemented by the MySQL adapter; tests use
+ * fakes. Implementations are used from one watcher thread at a time.
+ */
+public interface ServerPort extends AutoCloseable {
+
+    /**
+     * Reads every session of the server. Connects (or reconnects) on demand.
+     *
+     * @throws ServerUnavailableException when the server cannot be reached or does not answer in time
+     */
+    ServerSnapshot snapshot(StatusNeeds needs);
+
+    /** Kills a thread or statement. Never throws for server-side refusals: they are sorted into the result. */
+    KillResult kill(KillRequest request);
+
+    /** Idempotent. */
+    @Override
+    void close();
+}

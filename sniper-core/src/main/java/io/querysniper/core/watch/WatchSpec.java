@@ -1,0 +1,36 @@
+package io.querysniper.core.watch;
+
+import io.querysniper.core.rules.Rule;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How one database is watched: the core's share of its settings.
+ *
+ * @param database            configured database name
+ * @param interval            longest time between two looks at this server
+ * @param minSpacing          shortest time between two looks, however close a candidate is to its limit
+ * @param rules               tried in order; the first rule a session breaks decides
+ * @param protectedUsers      users never killed, whatever the rules say
+ * @param maxKillsPerMinute   kill rate guard: above it, killing stops on this database until a quiet minute
+ * @param dryRun              log "would kill", kill nothing
+ * @param tagAllowList        sqlcommenter/marginalia tag names copied into kill records
+ */
+public record WatchSpec(
+        String database,
+        Duration interval,
+        Duration minSpacing,
+        List<Rule> rules,
+        Set<String> protectedUsers,
+        int maxKillsPerMinute,
+        boolean dryRun,
+        Set<String> tagAllowList) {
+
+    public WatchSpec {
+        rules = List.copyOf(rules);
+        protectedUsers = Set.copyOf(protectedUsers);
+        tagAllowList = Set.copyOf(tagAllowList);
+    }
+}
