@@ -146,6 +146,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills, guardTripped);
     }
 
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
     private void run() {
         try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database())) {
             log.info("watching database {} (interval {}, {} rules{})", spec.database(),
