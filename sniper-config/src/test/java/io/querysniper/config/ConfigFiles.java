@@ -54,7 +54,7 @@ final class ConfigFiles {
 
     /** The one problem reported for {@code key}. */
     static ConfigProblem problem(ConfigException e, String key) {
-        var found = e.problems().stream().filter(p -> key.equals(p.key())).toList();
+        var found = e.problems().stream().filter(p -> java.util.Objects.equals(key, p.key())).toList();
         assertThat(found).as("problems for %s in:%n%s", key, e.getMessage()).hasSize(1);
         return found.get(0);
     }
