@@ -103,6 +103,10 @@ public final class SettingsLoader {
             // A global dry-run is a master switch: a database can add dry-run, not take it away.
             boolean dry = Boolean.TRUE.equals(dryRun) || Boolean.TRUE.equals(ownDryRun);
             DatabaseSettings settings = DatabaseReader.build(name, host, entry, dry, protectedUsers, common);
+            if (settings == null && problems.isEmpty()) {
+                // Safety net: a database is never dropped silently.
+                db.problem("", null, "could not be read (a value it needs is missing)");
+            }
             if (settings != null) {
                 databases.put(name, settings);
                 if (entry != null && credentials.entries.containsKey(entry)) {

@@ -164,6 +164,16 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void nullWhereADefaultExists() {
+        ConfigException e = files().fail("query-sniper { cluster.session-timeout = null, defaults.tls.mode = null }\n"
+                + orders("    interval = null"));
+        assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("query-sniper.cluster.session-timeout",
+                "query-sniper.defaults.tls.mode", DB + ".interval");
+        assertThat(problem(e, DB + ".interval").message())
+                .isEqualTo("must not be null (leave the key out to use the default)");
+    }
+
+    @Test
     void duplicateRuleNames() {
         ConfigException e = files().fail(orders("""
                     rules = [
@@ -249,6 +259,13 @@ class ConfigProblemsTest {
         ConfigException e = files().fail(orders(""), "orders { user = u, password-file = orders.pw }\n");
         assertThat(problem(e, "orders.password-file").message())
                 .isEqualTo("cannot read file: permission denied (" + pw + ")");
+    }
+
+    @Test
+    void passwordFileThatIsADirectory() {
+        ConfigException e = files().fail(orders(""), "orders { user = u, password-file = \".\" }\n");
+        assertThat(problem(e, "orders.password-file").message())
+                .isEqualTo("cannot read file: not a regular file (" + dir + ")");
     }
 
     @Test
