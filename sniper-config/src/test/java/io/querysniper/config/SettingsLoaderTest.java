@@ -244,6 +244,16 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void loadsWithoutACredentialsFileForCommandsThatDoNotLogIn() {
+        ConfigFiles f = files();
+        ConfigFiles.write(f.config, ConfigFiles.orders("") + "query-sniper.cluster.auth = digest\n");
+        LoadedSettings loaded = SettingsLoader.load(f.config, null);
+        assertThat(loaded.credentials()).isEmpty();
+        assertThat(loaded.zookeeperCredentials()).isNull();
+        assertThat(loaded.settings().databases().get("orders").credentialsName()).isNull();
+    }
+
+    @Test
     void parseRulesReadsAListOfRules() {
         var rules = SettingsLoader.parseRules("[ { name = a, idle-time = 5m, action = kill-connection } ]");
         assertThat(rules).singleElement().satisfies(r -> {
