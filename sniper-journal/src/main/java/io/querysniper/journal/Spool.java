@@ -109,7 +109,8 @@ final class Spool {
     private FileChannel open() throws IOException {
         if (channel == null || !channel.isOpen()) {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ, StandardOpenOption.APPEND);
+                    StandardOpenOption.READ);
+            channel.position(channel.size()); // append: this process is the spool's only writer
             // A crash mid-append may have left a partial line: end it so the next record starts clean.
             long size = channel.size();
             if (size > 0) {

@@ -36,6 +36,14 @@ final class Records {
                 .retryPolicy(new RetryNTimes(2, 100))
                 .build();
         c.start();
+        try {
+            if (!c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("ZooKeeper at " + connect + " not reachable");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         return c;
     }
 }
