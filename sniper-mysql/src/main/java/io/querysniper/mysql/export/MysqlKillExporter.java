@@ -257,6 +257,9 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
                         queue.pause(backoff.toNanos());
                     }
                 }
+                if (droppedSinceWarning.get() > 0) {
+                    warnDropsAtMostEvery(WARN_EVERY);  // a burst after the last warning is reported, too
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -407,6 +410,9 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
                 notExported.addAndGet(left);
                 LOG.warn("export to table {} closed before it started: {} records not exported", table, left);
             }
+        }
+        if (droppedSinceWarning.get() > 0) {
+            warnDropsAtMostEvery(Duration.ZERO);
         }
         connector.close();
         LOG.info("export to table {} closed: {} records written, {} not exported", table, exported.get(),
