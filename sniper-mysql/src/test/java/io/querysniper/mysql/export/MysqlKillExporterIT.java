@@ -244,15 +244,37 @@ class MysqlKillExporterIT {
         }
     }
 
+    @Test
+    void aLoginWithoutCreateUsesATableThatExists() {
+        try (MysqlKillExporter export = exporter("audit.kills_grants")) {
+            export.start();
+            await().atMost(WAIT).until(() -> tableExists("audit", "kills_grants"));
+        }
+        db.createUser("exporter", "export-pw", "INSERT, UPDATE, SELECT ON audit.kills_grants");
+        try (MysqlKillExporter export = new MysqlKillExporter(target(), new Credentials("exporter", "export-pw"),
+                "audit.kills_grants", "node-1", Clock.systemUTC(), FAST)) {
+            export.start();
+            KillRecord intent = record("g1", KillOutcome.PENDING);
+            export.beforeKill(intent);
+            await().atMost(WAIT).until(() -> count("audit.kills_grants") == 1);
+            export.onRecord(intent.complete(KillOutcome.KILLED, null, intent.time()));
+            await().atMost(WAIT).until(() -> "KILLED".equals(db.queryString(
+                    "SELECT outcome FROM audit.kills_grants WHERE id = 'g1'")));
+        }
+    }
+
+    private static DatabaseTarget target() {
+        return new DatabaseTarget("export-" + db.port(), db.host(), db.port(),
+                new TlsSettings(TlsMode.DISABLED, null, null, null), KillMethod.AUTO, Timing.seconds(1),
+                Timing.seconds(2));
+    }
+
     private static MysqlKillExporter exporter(String table) {
         return exporter(table, FAST);
     }
 
     private static MysqlKillExporter exporter(String table, MysqlKillExporter.Limits limits) {
-        DatabaseTarget target = new DatabaseTarget("export-" + db.port(), db.host(), db.port(),
-                new TlsSettings(TlsMode.DISABLED, null, null, null), KillMethod.AUTO, Timing.seconds(1),
-                Timing.seconds(2));
-        return new MysqlKillExporter(target, new Credentials(db.rootUser(), db.rootPassword()), table, "node-1",
+        return new MysqlKillExporter(target(), new Credentials(db.rootUser(), db.rootPassword()), table, "node-1",
                 Clock.systemUTC(), limits);
     }
 
