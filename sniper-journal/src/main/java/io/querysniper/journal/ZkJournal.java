@@ -127,7 +127,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     public void beforeKill(KillRecord intent) {
         long timeoutNanos = options.writeTimeout().toNanos();
         if (timeoutNanos == 0) {
-            submit(intent, null, Long.MAX_VALUE, 0);
+            submit(intent, null, System.nanoTime() + FINAL_BOUND.toNanos(), 0);
             return;
         }
         long start = System.nanoTime();
@@ -152,7 +152,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     /** Queues the final record (or a record without intent); the writer makes it durable within about {@link #FINAL_BOUND}. */
     @Override
     public void onRecord(KillRecord record) {
-        submit(record, null, Long.MAX_VALUE, options.writeTimeout().toNanos());
+        submit(record, null, System.nanoTime() + FINAL_BOUND.toNanos(), options.writeTimeout().toNanos());
     }
 
     /** Records waiting for the writer. */
@@ -341,7 +341,8 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     /**
      * Waits for a transaction's answer until {@code deadlineNanos}, or until a kill waiting at the head of the
      * queue needs the writer; null when it gave up. With {@code serviceQueue} (a replay, the spool is in use)
-     * the held batch and queued records are spooled meanwhile, so kills never wait behind a replay.
+     * the held batch and queued records are spooled when their bound comes near, so kills never wait
+     * behind a long replay.
      */
     private KeeperException.Code await(CompletableFuture<KeeperException.Code> result, long deadlineNanos,
                                        boolean serviceQueue) {
@@ -349,18 +350,22 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             long now = System.nanoTime();
             long deadline = deadlineNanos;
             Entry head = queue.peek();
-            if (serviceQueue && held != null && (head != null || now - heldSpoolAt >= 0)) {
-                spoolNow(held, "spool not yet replayed"); // before anything newer, to keep the order
-                held = null;
-            }
-            if (head != null) {
-                if (serviceQueue) {
+            if (serviceQueue) {
+                // During a replay the spool is in use: what waits is spooled once its bound comes near, and
+                // not before, so a short replay ends with an empty spool and the writer goes direct again.
+                boolean due = (held != null && now - heldSpoolAt >= 0)
+                        || (head != null && head.record() != null && now - head.spoolAtNanos() >= 0);
+                if (due) {
+                    if (held != null) {
+                        spoolNow(held, "spool not yet replayed"); // before anything newer, to keep the order
+                        held = null;
+                    }
                     List<Entry> arrived = new ArrayList<>();
                     queue.drainTo(arrived);
                     spoolNow(withoutSentinels(arrived), "spool not yet replayed");
-                } else {
-                    deadline = Math.min(deadline, head.spoolAtNanos());
                 }
+            } else if (head != null) {
+                deadline = Math.min(deadline, head.spoolAtNanos());
             }
             if (now - deadline >= 0) {
                 return result.getNow(null);
