@@ -1,0 +1,114 @@
+package io.querysniper.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import io.querysniper.core.target.Credentials;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The credentials file: {@code <entry> { user, password | password-file }}. Every value that could
+ * be a secret is shown as {@code ****} in problems; password files are read here, once.
+ */
+final class CredentialsFile {
+    static final String DEFAULT_ENTRY = "default";
+    static final String ZOOKEEPER_ENTRY = "zookeeper";
+    private static final Set<String> ENTRY_KEYS = Set.of("user", "password", "password-file");
+
+    /** Valid entries by name. */
+    final Map<String, Credentials> entries = new LinkedHashMap<>();
+    /** Every entry written in the file, valid or not (a broken entry is not also "missing"). */
+    final Set<String> written;
+    final String file;
+
+    private CredentialsFile(Set<String> written, String file) {
+        this.written = written;
+        this.file = file;
+    }
+
+    static CredentialsFile read(Config config, Path credentialsFile, Problems problems, List<String> warnings) {
+        String file = credentialsFile.toString();
+        CredentialsFile c = new CredentialsFile(config.root().keySet(), file);
+        Path baseDir = credentialsFile.toAbsolutePath().getParent();
+        for (String name : config.root().keySet()) {
+            ConfigValue v = config.root().get(name);
+            String key = ConfigUtil.joinPath(name);
+            if (!(v instanceof ConfigObject obj)) {
+                problems.add(v.origin(), file, key, "****", "must be an object { user, password } or { user, password-file }");
+                continue;
+            }
+            Section s = new Section(obj.toConfig(), key, obj.origin(), file, problems, r -> true, Set.of("password"));
+            Credentials cred = readEntry(s, obj, baseDir, warnings);
+            if (cred != null) {
+                c.entries.put(name, cred);
+            }
+        }
+        warnIfOthersCanRead(credentialsFile, "credentials file", warnings);
+        return c;
+    }
+
+    private static Credentials readEntry(Section s, ConfigObject raw, Path baseDir, List<String> warnings) {
+        KeyCheck.checkFixed(raw, ENTRY_KEYS, s);
+        int before = s.problems().count();
+        String user = s.requiredString("user");
+        String password = null;
+        if (s.has("password") && s.has("password-file")) {
+            s.problem("password-file", "set either password or password-file, not both");
+        } else if (s.has("password")) {
+            password = s.string("password");
+        } else if (s.has("password-file")) {
+            Path p = s.path("password-file", baseDir);
+            if (p != null) {
+                password = readPasswordFile(s, p, warnings);
+            }
+        } else {
+            s.problem("", "needs password or password-file");
+        }
+        return s.problems().count() == before && user != null && password != null ? new Credentials(user, password) : null;
+    }
+
+    private static String readPasswordFile(Section s, Path p, List<String> warnings) {
+        String why = Tls.unreadableReason(p);
+        if (why != null) {
+            s.problem("password-file", "cannot read file: " + why);
+            return null;
+        }
+        try {
+            String text = Files.readString(p, StandardCharsets.UTF_8);
+            warnIfOthersCanRead(p, "password file", warnings);
+            // Secret mounts and `echo pw > file` leave one trailing newline: it is not part of the password.
+            return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        } catch (IOException e) {
+            s.problem("password-file", "cannot read file: " + e.getClass().getSimpleName() + " (" + p + ")");
+            return null;
+        }
+    }
+
+    static void warnIfOthersCanRead(Path p, String what, List<String> warnings) {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = Files.getPosixFilePermissions(p);
+        } catch (UnsupportedOperationException | IOException e) {
+            return; // not a POSIX file system: nothing to say
+        }
+        boolean group = perms.contains(PosixFilePermission.GROUP_READ);
+        boolean others = perms.contains(PosixFilePermission.OTHERS_READ);
+        if (group || others) {
+            String who = group && others ? "its group and by every user" : group ? "its group" : "every user";
+            warnings.add("SECURITY WARNING: the " + what + " " + p + " holds database passwords and is readable by "
+                    + who + " on this host (" + PosixFilePermissions.toString(perms) + "); restrict it: chmod 600 " + p);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.querysniper.config;
+
+import io.querysniper.core.target.Credentials;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link SettingsLoader#load} returns: the settings, the logins they need, and warnings to log.
+ *
+ * @param credentials          login per database name (same keys as {@code settings.databases()})
+ * @param zookeeperCredentials the {@code zookeeper} entry of the credentials file, or null
+ * @param warnings             things that work but should not stay so (log them at WARN)
+ */
+public record LoadedSettings(
+        SniperSettings settings,
+        Map<String, Credentials> credentials,
+        Credentials zookeeperCredentials,
+        List<String> warnings) {
+
+    public LoadedSettings {
+        credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
+        warnings = List.copyOf(warnings);
+    }
+
+    /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */
+    @Override
+    public String toString() {
+        return "LoadedSettings[settings=" + settings + ", credentials=" + credentials
+                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + "]";
+    }
+}

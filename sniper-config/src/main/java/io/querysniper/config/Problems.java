@@ -1,0 +1,57 @@
+package io.querysniper.config;
+
+import com.typesafe.config.ConfigOrigin;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Collects problems while loading, so all of them are reported at once. */
+final class Problems {
+    private final List<ConfigProblem> list = new ArrayList<>();
+
+    void add(ConfigOrigin origin, String fallbackFile, String key, String value, String message) {
+        list.add(new ConfigProblem(fileOf(origin, fallbackFile), origin == null ? -1 : origin.lineNumber(),
+                key, value, message));
+    }
+
+    void add(ConfigProblem problem) {
+        list.add(problem);
+    }
+
+    int count() {
+        return list.size();
+    }
+
+    boolean isEmpty() {
+        return list.isEmpty();
+    }
+
+    /** Problems in file order (the files in the order they were first seen), then line order. */
+    List<ConfigProblem> sorted() {
+        List<String> files = list.stream().map(ConfigProblem::file).distinct().toList();
+        List<ConfigProblem> out = new ArrayList<>(list);
+        out.sort(Comparator.comparingInt((ConfigProblem p) -> files.indexOf(p.file()))
+                .thenComparingInt(p -> Math.max(p.line(), 0)));
+        return out;
+    }
+
+    void throwIfAny() {
+        if (!list.isEmpty()) {
+            throw new ConfigException(sorted());
+        }
+    }
+
+    private static String fileOf(ConfigOrigin origin, String fallbackFile) {
+        if (origin == null) {
+            return fallbackFile;
+        }
+        if (origin.filename() != null) {
+            return origin.filename();
+        }
+        if (origin.resource() != null) {
+            return origin.resource();
+        }
+        return fallbackFile;
+    }
+}

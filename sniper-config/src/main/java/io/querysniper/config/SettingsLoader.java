@@ -1,0 +1,219 @@
+package io.querysniper.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import io.querysniper.core.rules.Rule;
+import io.querysniper.core.target.Credentials;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the config file and the credentials file once, into immutable records. Everything is
+ * validated before anything is returned, and every problem found is reported at once in a
+ * {@link ConfigException}: nothing starts on a bad config, and a bad value is never clamped.
+ *
+ * <p>Defaults live in {@code reference.conf} only. Relative paths resolve against the folder of the
+ * file that names them (data-dir, tls files, spool-dir: the config file; password-file: the
+ * credentials file).
+ */
+public final class SettingsLoader {
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_$]+(\\.[A-Za-z0-9_$]+)?");
+    private static final Map<String, CoordinationLossPolicy> LOSS_POLICIES =
+            RuleParser.choices(CoordinationLossPolicy.values(), CoordinationLossPolicy::configName);
+    private static final Map<String, String> AUTH_SCHEMES = Map.of("digest", "digest", "sasl", "sasl");
+
+    private SettingsLoader() {
+    }
+
+    /**
+     * @throws ConfigException listing every problem in both files
+     */
+    public static LoadedSettings load(Path configFile, Path credentialsFile) {
+        Problems problems = new Problems();
+        List<String> warnings = new ArrayList<>();
+        Config reference = reference();
+        Config user = HoconFiles.parse(configFile, reference, problems, false);
+        Config creds = HoconFiles.parse(credentialsFile, null, problems, true);
+        if (user == null) {
+            problems.throwIfAny();
+        }
+        CredentialsFile credentials = creds == null ? null
+                : CredentialsFile.read(creds, credentialsFile, problems, warnings);
+        String file = configFile.toString();
+        Config cleaned = KeyCheck.check(user, reference.root(), problems, file);
+        Config root = cleaned.withFallback(reference).getConfig(KeyCheck.ROOT);
+        Path configDir = configFile.toAbsolutePath().getParent();
+        Section top = new Section(root, KeyCheck.ROOT, root.root().origin(), file, problems, r -> true, Set.of());
+
+        String nodeId = top.string("node-id");
+        if (nodeId != null && !Names.SIMPLE.matcher(nodeId).matches()) {
+            top.problem("node-id", "must be a simple name ([A-Za-z0-9_.-]+)");
+        }
+        nodeId = nodeId == null ? hostName() : nodeId;
+        Path dataDir = top.path("data-dir", configDir);
+        Boolean dryRun = top.bool("dry-run");
+        List<String> protectedUsers = top.strings("protected-users");
+
+        Section defaults = top.child("defaults");
+        RuleParser.RuleDefaults ruleDefaults = RuleParser.RuleDefaults.read(defaults.child("rule-defaults"));
+        DatabaseReader.Common inherited = DatabaseReader.readCommon(defaults, configDir, ruleDefaults, null);
+
+        Map<String, DatabaseSettings> databases = new LinkedHashMap<>();
+        Map<String, Credentials> logins = new LinkedHashMap<>();
+        Config defaultsConfig = root.getConfig("defaults").withoutPath("rule-defaults");
+        ConfigObject dbs = root.getObject("databases");
+        List<String> names = new ArrayList<>(dbs.keySet());
+        // HOCON objects forget their order: use the order the databases are written in.
+        names.sort(Comparator.comparingInt((String n) -> dbs.get(n).origin().lineNumber()).thenComparing(n -> n));
+        if (names.isEmpty()) {
+            top.problem("databases", null, "no databases configured");
+        }
+        for (String name : names) {
+            ConfigObject raw = (ConfigObject) dbs.get(name);
+            String key = KeyCheck.ROOT + ".databases." + ConfigUtil.joinPath(name);
+            Config own = raw.toConfig();
+            Section db = new Section(own.withFallback(defaultsConfig), key, raw.origin(), file, problems,
+                    own::hasPathOrNull, Set.of());
+            if (!Names.SIMPLE.matcher(name).matches()) {
+                db.problem("", name, "database name must be a simple identifier ([A-Za-z0-9_.-]+)");
+            }
+            String host = db.requiredString("host");
+            String credentialsName = db.string("credentials");
+            Boolean ownDryRun = db.bool("dry-run");
+            DatabaseReader.Common common = DatabaseReader.readCommon(db, configDir, ruleDefaults, inherited.rules());
+            String entry = credentials == null ? null : findCredentials(db, name, credentialsName, credentials);
+            // A global dry-run is a master switch: a database can add dry-run, not take it away.
+            boolean dry = Boolean.TRUE.equals(dryRun) || Boolean.TRUE.equals(ownDryRun);
+            DatabaseSettings settings = DatabaseReader.build(name, host, entry, dry, protectedUsers, common);
+            if (settings != null) {
+                databases.put(name, settings);
+                if (entry != null && credentials.entries.containsKey(entry)) {
+                    logins.put(name, credentials.entries.get(entry));
+                }
+            }
+        }
+
+        ClusterSettings cluster = readCluster(top.child("cluster"), credentials);
+        JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
+        problems.throwIfAny();
+
+        SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
+                EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
+        Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
+        return new LoadedSettings(settings, logins, zookeeper, warnings);
+    }
+
+    /**
+     * Parses a HOCON list of rule objects (the value of a {@code rules} key) with the shipped
+     * rule defaults, for tests and for trying rules offline.
+     *
+     * @throws ConfigException listing every problem
+     */
+    public static List<Rule> parseRules(String hoconList) {
+        Problems problems = new Problems();
+        Config c;
+        try {
+            c = ConfigFactory.parseString("rules = " + hoconList,
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("rules")).resolve();
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(e.origin(), "rules", null, null, HoconFiles.withoutOrigin(e));
+            throw new ConfigException(problems.sorted());
+        }
+        Section s = new Section(c, "", c.root().origin(), "rules", problems, r -> true, Set.of());
+        Config ruleDefaults = reference().getConfig(KeyCheck.ROOT + ".defaults.rule-defaults");
+        RuleParser.RuleDefaults d = RuleParser.RuleDefaults.read(
+                new Section(ruleDefaults, "rule-defaults", ruleDefaults.root().origin(), "reference.conf",
+                        problems, r -> true, Set.of()));
+        List<Rule> rules = RuleParser.parse(s, "rules", d);
+        problems.throwIfAny();
+        return rules;
+    }
+
+    /** The entry a database logs in with: its own setting, else its name, else "default". */
+    private static String findCredentials(Section db, String name, String explicit, CredentialsFile credentials) {
+        List<String> tried = explicit != null ? List.of(explicit) : List.of(name, CredentialsFile.DEFAULT_ENTRY);
+        for (String t : tried) {
+            if (credentials.written.contains(t)) {
+                return t;
+            }
+        }
+        db.problem("credentials", explicit, "no entry in " + credentials.file + " (tried: " + String.join(", ", tried) + ")");
+        return null;
+    }
+
+    private static ClusterSettings readCluster(Section s, CredentialsFile credentials) {
+        String zookeeper = s.string("zookeeper");
+        if (zookeeper != null && zookeeper.isBlank()) {
+            s.problem("zookeeper", "must not be empty (leave it out to run an embedded ZooKeeper)");
+        }
+        String namespace = s.string("namespace");
+        if (namespace != null && !Names.SIMPLE.matcher(namespace).matches()) {
+            s.problem("namespace", "must be a simple name ([A-Za-z0-9_.-]+)");
+        }
+        Duration sessionTimeout = s.positiveDuration("session-timeout");
+        Duration connectionTimeout = s.positiveDuration("connection-timeout");
+        CoordinationLossPolicy policy = s.choice("on-coordination-loss", LOSS_POLICIES);
+        Duration keepOwnedFor = s.positiveDuration("keep-owned-for");
+        String auth = s.choice("auth", AUTH_SCHEMES);
+        Long port = s.wholeBetween("embedded-port", 1, 65535);
+        if ("digest".equals(auth) && credentials != null
+                && !credentials.written.contains(CredentialsFile.ZOOKEEPER_ENTRY)) {
+            s.problem("auth", "needs a zookeeper { user, password } entry in " + credentials.file);
+        }
+        return new ClusterSettings(zookeeper, namespace, sessionTimeout, connectionTimeout, policy, keepOwnedFor,
+                auth, port == null ? 0 : port.intValue());
+    }
+
+    private static JournalSettings readJournal(Section s, Path configDir, Path dataDir, List<String> databases) {
+        Boolean enabled = s.bool("enabled");
+        Duration retention = s.positiveDuration("retention");
+        Long maxRecords = s.positiveWhole("max-records");
+        Duration writeTimeout = s.positiveDuration("write-timeout");
+        Path spool = s.path("spool-dir", configDir);
+        if (spool == null && dataDir != null) {
+            spool = dataDir.resolve("journal-spool");
+        }
+        Section export = s.child("export");
+        String exportDatabase = export.string("database");
+        if (exportDatabase != null && !databases.contains(exportDatabase)) {
+            export.problem("database", "is not a configured database (configured: " + String.join(", ", databases) + ")");
+        }
+        String table = export.string("table");
+        if (table != null && !TABLE_NAME.matcher(table).matches()) {
+            export.problem("table", "must be a table name: [A-Za-z0-9_$]+, optionally schema.table");
+        }
+        return new JournalSettings(Boolean.TRUE.equals(enabled), retention, maxRecords == null ? 0 : maxRecords,
+                writeTimeout, spool, exportDatabase, table);
+    }
+
+    static Config reference() {
+        return ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).resolve();
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && Names.SIMPLE.matcher(env).matches()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.querysniper.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole validated configuration, secrets excluded.
+ *
+ * @param dataDir               absolute
+ * @param databases             in the order they are written in the config file
+ * @param configHash            SHA-256 (hex) of the effective config without node-local keys
+ *                              (node-id, data-dir, journal.spool-dir): equal on nodes that run the same config
+ * @param effectiveConfigMasked the effective config as HOCON, to log once at start (holds no secret)
+ */
+public record SniperSettings(
+        String nodeId,
+        Path dataDir,
+        boolean dryRun,
+        Map<String, DatabaseSettings> databases,
+        ClusterSettings cluster,
+        JournalSettings journal,
+        String configHash,
+        String effectiveConfigMasked) {
+
+    public SniperSettings {
+        databases = Collections.unmodifiableMap(new LinkedHashMap<>(databases));
+    }
+}

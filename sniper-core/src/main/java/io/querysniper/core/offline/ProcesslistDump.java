@@ -1,0 +1,314 @@
+package io.querysniper.core.offline;
+
+import io.querysniper.core.SniperException;
+import io.querysniper.core.model.ServerSnapshot;
+import io.querysniper.core.model.ServerStatus;
+import io.querysniper.core.model.Session;
+import io.querysniper.core.model.ThreadKind;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a saved {@code SHOW FULL PROCESSLIST} as the mysql / mariadb client prints it, so rules can be
+ * tried offline ({@code scan --from FILE}). Three layouts are recognised by their first line:
+ * <ul>
+ *   <li>batch ({@code mysql -B}, or {@code mysql -e} into a file): a tab-separated header line, then one
+ *       line per row with {@code \t}, {@code \n}, {@code \\} and {@code \0} escaped and NULL spelled {@code NULL};</li>
+ *   <li>table: the {@code +----+} boxed layout of an interactive client;</li>
+ *   <li>vertical ({@code \G}): {@code *** 1. row ***} followed by {@code Name: value} lines.</li>
+ * </ul>
+ * Columns are found by name (Id, User, Host, db, Command, Time, State, Info; MariaDB's Progress and
+ * an optional Time_ms are understood), so MySQL and MariaDB outputs both work. Ages are whole seconds
+ * unless a Time_ms column is present. There is no transaction information in such a dump.
+ * Errors are {@link SniperException}s naming the source and line.
+ */
+public final class ProcesslistDump {
+
+    private static final Set<String> KNOWN = Set.of("id", "user", "host", "db", "command", "time", "state", "info",
+            "progress", "time_ms", "query_id", "tid", "max_stage", "stage", "memory_used", "max_memory_used",
+            "examined_rows", "sent_rows", "info_binary");
+
+    private ProcesslistDump() {
+    }
+
+    /** Reads {@code file} (UTF-8). */
+    public static ServerSnapshot read(Path file, Instant takenAt) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SniperException("cannot read process list dump " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString(), takenAt);
+    }
+
+    /** Parses dump text; {@code source} names it in error messages. */
+    public static ServerSnapshot parse(String text, String source, Instant takenAt) {
+        List<String> lines = text.lines().toList();
+        int first = 0;
+        while (first < lines.size() && lines.get(first).isBlank()) {
+            first++;
+        }
+        if (first == lines.size()) {
+            throw new SniperException(source + ": empty process list dump");
+        }
+        String head = lines.get(first).trim();
+        Rows rows;
+        if (head.startsWith("+")) {
+            rows = table(lines, first, source);
+        } else if (head.startsWith("*")) {
+            rows = vertical(lines, first, source);
+        } else {
+            rows = batch(lines, first, source);
+        }
+        List<Session> sessions = new ArrayList<>(rows.rows.size());
+        for (Row r : rows.rows) {
+            sessions.add(session(r, source));
+        }
+        return new ServerSnapshot(takenAt, sessions, Set.of(), ServerStatus.UNKNOWN, rows.hasTimeMs);
+    }
+
+    private record Row(int line, Map<String, String> values) {
+    }
+
+    private record Rows(List<Row> rows, boolean hasTimeMs) {
+    }
+
+    // ---- batch -------------------------------------------------------------------------------------
+
+    private static Rows batch(List<String> lines, int first, String source) {
+        List<String> header = List.of(lines.get(first).split("\t", -1));
+        List<String> names = columns(header, source, first + 1);
+        List<Row> rows = new ArrayList<>();
+        for (int i = first + 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] cells = line.split("\t", -1);
+            if (cells.length != names.size()) {
+                throw new SniperException(source + ":" + (i + 1) + ": expected " + names.size()
+                        + " tab-separated columns, found " + cells.length);
+            }
+            Map<String, String> values = new HashMap<>();
+            for (int c = 0; c < cells.length; c++) {
+                values.put(names.get(c), "NULL".equals(cells[c]) ? null : unescape(cells[c]));
+            }
+            rows.add(new Row(i + 1, values));
+        }
+        return new Rows(rows, names.contains("time_ms"));
+    }
+
+    /** Undoes the mysql client's batch escapes: \t \n \r \\ \0. */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                switch (n) {
+                    case 't' -> b.append('\t');
+                    case 'n' -> b.append('\n');
+                    case 'r' -> b.append('\r');
+                    case '0' -> b.append('\0');
+                    default -> b.append(n);
+                }
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    // ---- table -------------------------------------------------------------------------------------
+
+    private static Rows table(List<String> lines, int first, String source) {
+        String border = lines.get(first).trim();
+        List<Integer> bars = new ArrayList<>();
+        for (int i = 0; i < border.length(); i++) {
+            if (border.charAt(i) == '+') {
+                bars.add(i);
+            }
+        }
+        if (bars.size() < 2 || first + 1 >= lines.size()) {
+            throw new SniperException(source + ":" + (first + 1) + ": not a process list table");
+        }
+        List<String> header = cells(lines.get(first + 1).trim(), bars);
+        List<String> names = columns(header, source, first + 2);
+        List<Row> rows = new ArrayList<>();
+        int i = first + 2;
+        while (i < lines.size()) {
+            String line = lines.get(i).trim();
+            int lineNo = i + 1;
+            i++;
+            if (line.isEmpty() || line.startsWith("+") || !line.startsWith("|")) {
+                continue; // borders, and the "N rows in set" footer
+            }
+            StringBuilder whole = new StringBuilder(lines.get(i - 1).stripLeading());
+            // An Info cell with newlines spreads the row over several lines; it ends with a '|'.
+            while (!whole.toString().stripTrailing().endsWith("|") && i < lines.size()) {
+                whole.append('\n').append(lines.get(i));
+                i++;
+            }
+            List<String> cells = cells(whole.toString().stripTrailing(), bars);
+            if (cells.size() != names.size()) {
+                throw new SniperException(source + ":" + lineNo + ": expected " + names.size() + " columns, found " + cells.size());
+            }
+            Map<String, String> values = new HashMap<>();
+            for (int c = 0; c < cells.size(); c++) {
+                values.put(names.get(c), "NULL".equals(cells.get(c)) ? null : cells.get(c));
+            }
+            rows.add(new Row(lineNo, values));
+        }
+        return new Rows(rows, names.contains("time_ms"));
+    }
+
+    /** Cells by the border's column positions; the last cell runs to the final '|' (it may hold wide text). */
+    private static List<String> cells(String line, List<Integer> bars) {
+        List<String> out = new ArrayList<>();
+        int columns = bars.size() - 1;
+        int end = line.lastIndexOf('|');
+        for (int c = 0; c < columns; c++) {
+            int from = Math.min(bars.get(c) + 1, line.length());
+            int to = c == columns - 1 ? end : Math.min(bars.get(c + 1), line.length());
+            out.add(from <= to ? line.substring(from, Math.max(from, to)).strip() : "");
+        }
+        return out;
+    }
+
+    // ---- vertical ----------------------------------------------------------------------------------
+
+    private static Rows vertical(List<String> lines, int first, String source) {
+        List<Row> rows = new ArrayList<>();
+        Map<String, String> current = null;
+        int currentLine = 0;
+        String lastKey = null;
+        boolean timeMs = false;
+        for (int i = first; i < lines.size(); i++) {
+            String line = lines.get(i);
+            String trimmed = line.trim();
+            if (trimmed.startsWith("***") && trimmed.contains(" row ")) {
+                if (current != null) {
+                    rows.add(new Row(currentLine, current));
+                }
+                current = new HashMap<>();
+                currentLine = i + 1;
+                lastKey = null;
+                continue;
+            }
+            if (current == null) {
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                throw new SniperException(source + ":" + (i + 1) + ": expected a '*** 1. row ***' line");
+            }
+            int colon = trimmed.indexOf(':');
+            String key = colon > 0 ? trimmed.substring(0, colon).toLowerCase(Locale.ROOT) : null;
+            if (key != null && KNOWN.contains(key) && !current.containsKey(key)
+                    && (colon + 1 == trimmed.length() || trimmed.charAt(colon + 1) == ' ')) {
+                String value = trimmed.substring(colon + 1).strip();
+                current.put(key, "NULL".equals(value) ? null : value);
+                lastKey = key;
+                timeMs |= key.equals("time_ms");
+            } else if (lastKey != null && !(trimmed.isEmpty() && i == lines.size() - 1)) {
+                if (trimmed.matches("\\d+ rows? in set.*")) {
+                    continue;
+                }
+                String prev = current.get(lastKey);
+                current.put(lastKey, (prev == null ? "" : prev) + "\n" + line); // multi-line Info
+            } else if (!trimmed.isEmpty()) {
+                throw new SniperException(source + ":" + (i + 1) + ": expected 'Name: value'");
+            }
+        }
+        if (current != null) {
+            rows.add(new Row(currentLine, current));
+        }
+        for (Row r : rows) {
+            requireColumns(r.values.keySet(), source, r.line);
+        }
+        return new Rows(rows, timeMs);
+    }
+
+    // ---- common ------------------------------------------------------------------------------------
+
+    private static List<String> columns(List<String> header, String source, int line) {
+        List<String> names = new ArrayList<>(header.size());
+        for (String h : header) {
+            names.add(h.strip().toLowerCase(Locale.ROOT));
+        }
+        requireColumns(names, source, line);
+        return names;
+    }
+
+    private static void requireColumns(java.util.Collection<String> names, String source, int line) {
+        for (String needed : List.of("id", "user", "host", "command", "time")) {
+            if (!names.contains(needed)) {
+                throw new SniperException(source + ":" + line + ": no '" + needed + "' column (is this SHOW FULL PROCESSLIST output?)");
+            }
+        }
+    }
+
+    private static Session session(Row r, String source) {
+        Map<String, String> v = r.values;
+        long id = number(v.get("id"), "Id", source, r.line);
+        Duration time;
+        String ms = v.get("time_ms");
+        if (ms != null && !ms.isBlank()) {
+            try {
+                time = Duration.ofNanos(Math.round(Double.parseDouble(ms.strip()) * 1_000_000));
+            } catch (NumberFormatException e) {
+                throw new SniperException(source + ":" + r.line + ": Time_ms '" + ms + "' is not a number");
+            }
+        } else {
+            String t = v.get("time");
+            time = Duration.ofSeconds(t == null || t.isBlank() ? 0 : Math.max(0, number(t, "Time", source, r.line)));
+        }
+        if (time.isNegative()) {
+            time = Duration.ZERO;
+        }
+        String user = v.get("user") == null ? "" : v.get("user");
+        String command = v.get("command") == null ? "" : v.get("command");
+        String info = v.get("info");
+        return new Session(id, -1, user, v.get("host") == null ? "" : v.get("host"), v.get("db"), command,
+                blankToNull(v.get("state")), info, time, null, 0, null, kind(user, command));
+    }
+
+    /** A best guess; the rule engine protects system threads by user and command as well. */
+    private static ThreadKind kind(String user, String command) {
+        String c = command.toLowerCase(Locale.ROOT);
+        if (c.startsWith("binlog dump") || c.startsWith("slave_") || c.equals("register slave")
+                || (user.equals("system user") && (c.equals("connect") || c.equals("query")))) {
+            return ThreadKind.REPLICATION;
+        }
+        if (c.equals("daemon") || user.equals("event_scheduler") || user.equals("system user")) {
+            return ThreadKind.BACKGROUND;
+        }
+        return ThreadKind.FOREGROUND;
+    }
+
+    private static long number(String s, String column, String source, int line) {
+        try {
+            return Long.parseLong(s == null ? "" : s.strip());
+        } catch (NumberFormatException e) {
+            throw new SniperException(source + ":" + line + ": " + column + " '" + s + "' is not a whole number");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,359 @@
+package io.querysniper.core.watch;
+
+import io.querysniper.core.kill.KillAction;
+import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.kill.KillRecord;
+import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.kill.KillResult;
+import io.querysniper.core.kill.RecordIds;
+import io.querysniper.core.log.MdcScope;
+import io.querysniper.core.model.ServerSnapshot;
+import io.querysniper.core.model.Session;
+import io.querysniper.core.port.KillGate;
+import io.querysniper.core.port.KillListener;
+import io.querysniper.core.port.ServerPort;
+import io.querysniper.core.port.ServerUnavailableException;
+import io.querysniper.core.rules.Durations;
+import io.querysniper.core.rules.Evaluation;
+import io.querysniper.core.rules.RuleEngine;
+import io.querysniper.core.rules.Verdict;
+import io.querysniper.core.sql.Fingerprint;
+import io.querysniper.core.sql.QueryHints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Watches one database on its own platform thread {@code sniper-<db>-poll}: look, judge, act, then
+ * sleep until the closest candidate crosses its limit (bounded by minSpacing and interval). While the
+ * kill gate says another node owns the database, it only waits for the gate to change. A server that
+ * is down or an adapter that fails makes it back off exponentially (from the interval up to
+ * {@link #MAX_BACKOFF}) and keep trying; the loop never dies of a runtime exception, and it never
+ * shares a thread, so one slow server never delays another.
+ *
+ * <p>All timing goes through the injected {@link Clock} and {@link Sleeper}: {@link #lookOnce()}
+ * runs one iteration and returns the wait before the next, which tests call directly.
+ */
+public final class DatabaseWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseWatcher.class);
+
+    /** Longest wait between two attempts at a server that is down (longer only if the interval is). */
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** A failure that repeats is logged at WARN again only this often. */
+    static final Duration FAILURE_REMINDER = Duration.ofMinutes(5);
+    /** How long a kill is remembered so the same statement is not killed twice while the kill lands. */
+    static final Duration KILL_MEMORY = Duration.ofSeconds(5);
+
+    private final String node;
+    private final WatchSpec spec;
+    private final ServerPort port;
+    private final KillGate gate;
+    private final KillListener listener;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RuleEngine engine;
+    private final RecordIds ids;
+    private final KillRateGuard guard;
+    private final RecentDecisions recent = new RecentDecisions();
+    private final Thread thread;
+
+    private volatile boolean running;
+    private volatile Instant lastLook;
+    private volatile boolean up = true;
+    private volatile boolean owner = true;
+    private volatile String lastError;
+    private volatile long kills;
+    private volatile boolean guardTripped;
+
+    // Failure streak, touched only by the watcher thread.
+    private Duration backoff;
+    private Instant failingSince;
+    private Instant lastFailureWarn;
+    private String lastFailureKind;
+
+    public DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
+                           Sleeper sleeper) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.spec = database.spec();
+        this.port = Objects.requireNonNull(database.port(), "port");
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.engine = new RuleEngine(spec);
+        this.ids = new RecordIds(node);
+        this.guard = new KillRateGuard(spec.maxKillsPerMinute());
+        this.thread = new Thread(this::run, "sniper-" + spec.database() + "-poll");
+        thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((t, e) ->
+                log.error("watcher thread {} of database {} died", t.getName(), spec.database(), e));
+    }
+
+    public String database() {
+        return spec.database();
+    }
+
+    public ServerPort port() {
+        return port;
+    }
+
+    /** Starts the watcher thread. */
+    public void start() {
+        running = true;
+        thread.start();
+    }
+
+    /** Ends the current wait early: look now (ownership may have changed). */
+    public void wake() {
+        sleeper.wake();
+    }
+
+    /** Asks the thread to stop and interrupts whatever it is doing. Returns at once. */
+    public void stop() {
+        running = false;
+        sleeper.wake();
+        thread.interrupt();
+    }
+
+    /** Waits for the thread to end; true when it did within {@code timeout}. */
+    public boolean join(Duration timeout) throws InterruptedException {
+        if (thread.getState() == Thread.State.NEW) {
+            return true;
+        }
+        return thread.join(timeout);
+    }
+
+    /** {@link #stop()} and wait up to 3 s. Does not close the port (the engine owns that). */
+    @Override
+    public void close() {
+        stop();
+        try {
+            if (!join(Duration.ofSeconds(3))) {
+                log.warn("watcher of database {} did not stop within 3s", spec.database());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public WatcherStatus status() {
+        return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills, guardTripped);
+    }
+
+    private void run() {
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database())) {
+            log.info("watching database {} (interval {}, {} rules{})", spec.database(),
+                    Durations.human(spec.interval()), spec.rules().size(), spec.dryRun() ? ", dry-run" : "");
+            while (running) {
+                Duration wait = lookOnce();
+                if (!running) {
+                    break;
+                }
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    if (!running) {
+                        break;
+                    }
+                }
+            }
+            log.info("stopped watching database {}", spec.database());
+        }
+    }
+
+    /** One iteration of the loop; returns how long to wait before the next. Never throws. */
+    public Duration lookOnce() {
+        Instant start = clock.instant();
+        try {
+            if (!gate.mayKill(spec.database())) {
+                owner = false;
+                return spec.interval();
+            }
+            owner = true;
+            ServerSnapshot snapshot = port.snapshot(engine.statusNeeds());
+            recovered();
+            lastLook = snapshot.takenAt();
+            Evaluation evaluation = engine.evaluate(snapshot);
+            act(evaluation);
+            guardTripped = guard.isTripped(clock.instant());
+            Instant due = snapshot.takenAt().plus(evaluation.nextLook());
+            Instant earliest = start.plus(spec.minSpacing());
+            if (due.isBefore(earliest)) {
+                due = earliest;
+            }
+            Duration wait = Duration.between(clock.instant(), due);
+            return wait.isNegative() ? Duration.ZERO : wait;
+        } catch (ServerUnavailableException e) {
+            return failed("unavailable", e, false);
+        } catch (RuntimeException | StackOverflowError e) {
+            return failed(e.getClass().getSimpleName(), e, true);
+        }
+    }
+
+    private void act(Evaluation evaluation) {
+        Set<RecentDecisions.Key> seen = new HashSet<>();
+        try {
+            for (Verdict v : evaluation.verdicts()) {
+                RecentDecisions.Key key = new RecentDecisions.Key(v.session().threadId(), v.session().queryId(),
+                        v.rule().name());
+                seen.add(key);
+                if (recent.remembers(key, clock.instant())) {
+                    continue;
+                }
+                if (!handle(v, key)) {
+                    break;
+                }
+            }
+        } finally {
+            recent.retainOnly(seen, clock.instant());
+        }
+    }
+
+    /** Acts on one verdict; false when acting on the rest of this look is pointless (ownership lost, paused). */
+    private boolean handle(Verdict v, RecentDecisions.Key key) {
+        Instant now = clock.instant();
+        KillRecord base = record(v, now);
+        if (v.action() == KillAction.LOG) {
+            emit(base.complete(KillOutcome.LOGGED, null, now));
+            recent.remember(key, Instant.MAX);
+            return true;
+        }
+        if (v.refusal() != null) {
+            emit(base.complete(KillOutcome.REFUSED_ROLLBACK_GUARD, v.refusal(), now));
+            recent.remember(key, Instant.MAX);
+            return true;
+        }
+        if (spec.dryRun()) {
+            emit(base.complete(KillOutcome.WOULD_KILL, null, now));
+            recent.remember(key, Instant.MAX);
+            return true;
+        }
+        switch (guard.acquire(now)) {
+            case PAUSED -> {
+                return true; // later verdicts may still be LOG or refusals worth reporting
+            }
+            case TRIP -> {
+                guardTripped = true;
+                String why = "more than " + guard.maxKillsPerMinute() + " kills in a minute: killing paused on "
+                        + spec.database() + " until a quiet minute has passed";
+                log.warn("KILL RATE GUARD TRIPPED on database {}: {}", spec.database(), why);
+                emit(new KillRecord(ids.next(now), now, node, spec.database(), -1, -1, null, null, null, null, null,
+                        -1, -1, 0, null, null, KillOutcome.GUARD_TRIPPED, why, null, null, null, null, false));
+                return true;
+            }
+            case ALLOW -> {
+                if (guardTripped) {
+                    guardTripped = false;
+                    log.warn("kill rate guard on database {} reset after a quiet minute: killing resumes", spec.database());
+                }
+            }
+        }
+        if (!gate.mayKill(spec.database())) {
+            owner = false;
+            emit(base.complete(KillOutcome.NOT_OWNER, "ownership lost right before the kill", now));
+            return false;
+        }
+        try {
+            listener.beforeKill(base);
+        } catch (RuntimeException e) {
+            log.warn("kill listener failed on intent {}", base.id(), e);
+        }
+        recent.remember(key, now.plus(KILL_MEMORY));
+        KillResult result;
+        try {
+            result = port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
+                    v.session().info()));
+        } catch (ServerUnavailableException e) {
+            emit(base.complete(KillOutcome.ERROR, "server unavailable: " + e.getMessage(), clock.instant()));
+            throw e;
+        } catch (RuntimeException e) {
+            emit(base.complete(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage(), clock.instant()));
+            return true;
+        }
+        if (result.outcome() == KillOutcome.KILLED) {
+            kills++;
+        } else if (result.outcome() == KillOutcome.NOT_PERMITTED) {
+            recent.remember(key, Instant.MAX); // asking again every few seconds would only repeat the refusal
+        }
+        emit(base.complete(result.outcome(), result.detail(), clock.instant()));
+        return true;
+    }
+
+    /** The record of a decision, outcome PENDING; info never leaves: only fingerprint, digest and tags. */
+    private KillRecord record(Verdict v, Instant now) {
+        Session s = v.session();
+        String fingerprint = null;
+        String digest = null;
+        if (s.info() != null) {
+            Fingerprint fp = Fingerprint.of(s.info());
+            fingerprint = fp.fingerprint();
+            digest = fp.digest();
+        }
+        return new KillRecord(ids.next(now), now, node, spec.database(), s.threadId(), s.queryId(), s.user(), s.host(),
+                s.db(), s.command(), s.state(), s.time().toMillis(),
+                s.transactionAge() == null ? -1 : s.transactionAge().toMillis(), s.rowsModified(), v.rule().name(),
+                v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
+                QueryHints.parse(s.info(), spec.tagAllowList()).tags(), spec.dryRun());
+    }
+
+    private void emit(KillRecord record) {
+        try {
+            listener.onRecord(record);
+        } catch (RuntimeException e) {
+            log.warn("kill listener failed on record {}", record.id(), e);
+        }
+    }
+
+    private void recovered() {
+        if (failingSince != null) {
+            log.info("database {} answers again after {} of failures", spec.database(),
+                    Durations.human(Duration.between(failingSince, clock.instant())));
+        }
+        up = true;
+        lastError = null;
+        backoff = null;
+        failingSince = null;
+        lastFailureWarn = null;
+        lastFailureKind = null;
+    }
+
+    private Duration failed(String kind, Throwable e, boolean withStack) {
+        Instant now = clock.instant();
+        boolean unavailable = e instanceof ServerUnavailableException;
+        if (unavailable) {
+            up = false;
+        }
+        lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Duration base = spec.interval().compareTo(spec.minSpacing()) > 0 ? spec.interval() : spec.minSpacing();
+        Duration cap = base.compareTo(MAX_BACKOFF) > 0 ? base : MAX_BACKOFF;
+        backoff = backoff == null ? base : backoff.multipliedBy(2);
+        if (backoff.compareTo(cap) > 0) {
+            backoff = cap;
+        }
+        boolean changed = failingSince == null || !kind.equals(lastFailureKind);
+        if (failingSince == null) {
+            failingSince = now;
+        }
+        if (changed || lastFailureWarn == null || !now.isBefore(lastFailureWarn.plus(FAILURE_REMINDER))) {
+            String what = unavailable ? "is unavailable" : "failed";
+            if (withStack) {
+                log.warn("database {} {} (failing for {}): {}; next try in {}", spec.database(), what,
+                        Durations.human(Duration.between(failingSince, now)), lastError, Durations.human(backoff), e);
+            } else {
+                log.warn("database {} {} (failing for {}): {}; next try in {}", spec.database(), what,
+                        Durations.human(Duration.between(failingSince, now)), lastError, Durations.human(backoff));
+            }
+            lastFailureWarn = now;
+        } else {
+            log.debug("database {} still failing: {}", spec.database(), lastError);
+        }
+        lastFailureKind = kind;
+        return backoff;
+    }
+}
