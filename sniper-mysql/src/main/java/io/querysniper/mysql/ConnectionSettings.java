@@ -1,0 +1,123 @@
+package io.querysniper.mysql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+import com.mysql.cj.jdbc.NonRegisteringDriver;
+
+import io.querysniper.core.target.Credentials;
+import io.querysniper.core.target.DatabaseTarget;
+import io.querysniper.core.target.TlsMode;
+import io.querysniper.core.target.TlsSettings;
+
+/**
+ * Connector/J properties for one target: hardened (no LOCAL INFILE, no multi-queries, no Java
+ * deserialisation, public key retrieval only over TLS), TLS per {@link TlsMode}, timeouts, and
+ * connection attributes ({@code program_name=query-sniper}, {@code qs_node=<node>}) so DBAs see who
+ * is connected. Owns the temp key stores made from PEM files: {@link #close()} deletes them.
+ */
+final class ConnectionSettings implements AutoCloseable {
+    private static final NonRegisteringDriver DRIVER = newDriver();
+
+    private final DatabaseTarget target;
+    private final Properties properties = new Properties();
+    private final PemKeyStores stores = new PemKeyStores();
+
+    ConnectionSettings(DatabaseTarget target, Credentials credentials, String nodeId) {
+        this.target = target;
+        Properties p = properties;
+        p.setProperty("user", credentials.user());
+        p.setProperty("password", credentials.password());
+        p.setProperty("connectTimeout", Long.toString(Math.max(1, target.connectTimeout().toMillis())));
+        // Client-side guard behind the server-side statement limit (a hung network never answers).
+        p.setProperty("socketTimeout", Long.toString(socketTimeout(target).toMillis()));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("allowLoadLocalInfile", "false");
+        p.setProperty("allowUrlInLocalInfile", "false");
+        p.setProperty("allowMultiQueries", "false");
+        p.setProperty("autoDeserialize", "false");
+        p.setProperty("autoReconnect", "false");
+        p.setProperty("useServerPrepStmts", "false");
+        p.setProperty("cacheServerConfiguration", "false");
+        p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
+        p.setProperty("characterEncoding", "UTF-8");
+        p.setProperty("connectionAttributes", "program_name:query-sniper,qs_node:" + attributeValue(nodeId));
+        tls(target.tls() == null ? TlsSettings.PREFERRED : target.tls());
+    }
+
+    private void tls(TlsSettings tls) {
+        Properties p = properties;
+        TlsMode mode = tls.mode();
+        p.setProperty("sslMode", switch (mode) {
+            case DISABLED -> "DISABLED";
+            case PREFERRED -> "PREFERRED";
+            case REQUIRED -> "REQUIRED";
+            case VERIFY_CA -> "VERIFY_CA";
+            case VERIFY_IDENTITY -> "VERIFY_IDENTITY";
+        });
+        // RSA public key retrieval over plain TCP lets a man in the middle learn the password.
+        boolean tlsGuaranteed = mode == TlsMode.REQUIRED || mode == TlsMode.VERIFY_CA || mode == TlsMode.VERIFY_IDENTITY;
+        p.setProperty("allowPublicKeyRetrieval", Boolean.toString(tlsGuaranteed));
+        if (mode == TlsMode.DISABLED) {
+            return;
+        }
+        if (tls.ca() != null) {
+            p.setProperty("trustCertificateKeyStoreUrl", stores.trustStore(tls.ca()).toUri().toString());
+            p.setProperty("trustCertificateKeyStoreType", "PKCS12");
+            p.setProperty("trustCertificateKeyStorePassword", stores.password());
+            p.setProperty("fallbackToSystemTrustStore", "false");
+        }
+        if (tls.cert() != null && tls.key() != null) {
+            p.setProperty("clientCertificateKeyStoreUrl", stores.keyStore(tls.cert(), tls.key()).toUri().toString());
+            p.setProperty("clientCertificateKeyStoreType", "PKCS12");
+            p.setProperty("clientCertificateKeyStorePassword", stores.password());
+            p.setProperty("fallbackToSystemKeyStore", "false");
+        }
+    }
+
+    String url() {
+        return "jdbc:mysql://" + hostForUrl(target.host()) + ":" + target.port() + "/";
+    }
+
+    /** host:port for messages. */
+    String address() {
+        return target.host() + ":" + target.port();
+    }
+
+    /** Opens one physical connection (no pool). */
+    Connection connect() throws SQLException {
+        Connection c = DRIVER.connect(url(), properties);
+        if (c == null) {
+            throw new SQLException("Connector/J refused URL " + url());
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        stores.close();
+    }
+
+    static Duration socketTimeout(DatabaseTarget target) {
+        return target.statementTimeout().plus(target.connectTimeout()).plusSeconds(1);
+    }
+
+    /** Connection attribute values cannot carry the separators ',' and ':'. */
+    static String attributeValue(String s) {
+        return s == null ? "" : s.replaceAll("[,:\\s]", "_");
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static NonRegisteringDriver newDriver() {
+        try {
+            return new NonRegisteringDriver();
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

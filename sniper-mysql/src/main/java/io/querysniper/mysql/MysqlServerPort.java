@@ -1,0 +1,232 @@
+package io.querysniper.mysql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.querysniper.core.kill.KillAction;
+import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.kill.KillResult;
+import io.querysniper.core.model.ServerSnapshot;
+import io.querysniper.core.model.ServerStatus;
+import io.querysniper.core.model.Session;
+import io.querysniper.core.model.StatusNeeds;
+import io.querysniper.core.port.ServerPort;
+import io.querysniper.core.port.ServerUnavailableException;
+import io.querysniper.core.target.Credentials;
+import io.querysniper.core.target.DatabaseTarget;
+import io.querysniper.core.target.KillMethod;
+
+/**
+ * {@link ServerPort} for MySQL and MariaDB over Connector/J, with a two-connection Hikari pool (one to
+ * poll, one to kill). The pool never connects at construction ({@code initializationFailTimeout=-1}), so
+ * a database that is down delays nothing; every call connects or reconnects on demand, bounded by the
+ * target's connect timeout, and throws {@link ServerUnavailableException} when it cannot. SQLException
+ * never leaves this class.
+ */
+public final class MysqlServerPort implements ServerPort {
+    private static final Logger LOG = LoggerFactory.getLogger(MysqlServerPort.class);
+
+    private final DatabaseTarget target;
+    private final Clock clock;
+    private final ConnectionSettings settings;
+    private final TrackingDataSource tracking;
+    private final HikariDataSource pool;
+    private final AgeTracker ages = new AgeTracker();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public MysqlServerPort(DatabaseTarget target, Credentials credentials, String nodeId, Clock clock) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.settings = new ConnectionSettings(target, credentials, nodeId);
+        this.tracking = new TrackingDataSource(settings);
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(tracking);
+        config.setPoolName("sniper-" + target.name());
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(1);
+        config.setInitializationFailTimeout(-1);
+        // Hikari replaces values under 250 ms by its 30 s default: never let that happen silently.
+        long connectMs = Math.max(250, target.connectTimeout().toMillis());
+        config.setConnectionTimeout(connectMs);
+        config.setValidationTimeout(Math.max(250, Math.min(connectMs, 5000)));
+        config.setAutoCommit(true);
+        config.setRegisterMbeans(false);
+        this.pool = new HikariDataSource(config);
+    }
+
+    /** What was learnt about the server at the last connect, or null before the first one. */
+    public ServerInfo serverInfo() {
+        return tracking.serverInfo();
+    }
+
+    @Override
+    public ServerSnapshot snapshot(StatusNeeds needs) {
+        try (Connection c = pool.getConnection()) {
+            ServerInfo info = info(c);
+            Flavor flavor = info.flavor();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Instant takenAt;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery(SessionQueries.sessions(flavor, target.statementTimeout()))) {
+                // Ages are as of the statement's execution: stamping after it returns never overstates them.
+                takenAt = clock.instant();
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+            List<Session> sessions = new ArrayList<>(rows.size());
+            Set<Long> live = new HashSet<>();
+            for (Map<String, Object> row : rows) {
+                Session session = switch (flavor) {
+                    case MARIADB -> ProcesslistRows.mariadb(row);
+                    case MYSQL8 -> ProcesslistRows.mysql8(row);
+                    case MYSQL57 -> ProcesslistRows.mysql57(row, ages, takenAt);
+                };
+                sessions.add(session);
+                live.add(session.threadId());
+            }
+            ages.retain(live);
+            tracking.retainOwnIds(live);
+            Set<Long> own = new HashSet<>(tracking.ownIds());
+            own.retainAll(live);
+            own.add(c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId());
+            ServerStatus status = needs.replicaLag() || needs.historyListLength() ? status(c, flavor, needs)
+                    : ServerStatus.UNKNOWN;
+            return new ServerSnapshot(takenAt, sessions, own, status, flavor.subSecondAges());
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public KillResult kill(KillRequest request) {
+        try (Connection c = pool.getConnection()) {
+            ServerInfo info = info(c);
+            KillSql kill = KillSql.of(request, KillSql.effective(target.killMethod(), info), info);
+            if (request.action() == KillAction.KILL_QUERY && !kill.byQueryId() && request.expectedInfo() != null) {
+                KillResult stale = recheck(c, info.flavor(), request);
+                if (stale != null) {
+                    return stale;
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(kill.sql());
+                return KillResult.killed();
+            } catch (SQLException e) {
+                return KillErrors.classify(e);
+            }
+        } catch (SQLException e) {
+            LOG.warn("kill on database '{}' failed: cannot reach {}: {}", target.name(), settings.address(),
+                    e.getMessage());
+            return new KillResult(KillOutcome.ERROR, KillErrors.detail(e));
+        } catch (RuntimeException e) {
+            return new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * KILL QUERY by thread id kills whatever that thread runs now: make sure it is still the statement the
+     * decision was about, so the window for killing a newer statement is one round trip, not one poll.
+     */
+    private KillResult recheck(Connection c, Flavor flavor, KillRequest request) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SessionQueries.infoOf(flavor, target.statementTimeout()))) {
+            ps.setLong(1, request.threadId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new KillResult(KillOutcome.GONE_ALREADY, "thread " + request.threadId() + " is gone");
+                }
+                if (!request.expectedInfo().equals(rs.getString(1))) {
+                    return new KillResult(KillOutcome.GONE_ALREADY,
+                            "thread " + request.threadId() + " no longer runs the statement seen");
+                }
+                return null;
+            }
+        }
+    }
+
+    private ServerStatus status(Connection c, Flavor flavor, StatusNeeds needs) throws SQLException {
+        Duration lag = null;
+        long history = -1;
+        if (needs.replicaLag()) {
+            String sql = flavor == Flavor.MARIADB
+                    ? SessionQueries.limited(flavor, SessionQueries.replicaStatus(flavor), target.statementTimeout())
+                    : SessionQueries.replicaStatus(flavor);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                if (rs.next()) {
+                    long seconds = rs.getLong(SessionQueries.lagColumn(flavor));
+                    lag = rs.wasNull() ? null : Duration.ofSeconds(seconds);
+                }
+            }
+        }
+        if (needs.historyListLength()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    SessionQueries.limited(flavor, SessionQueries.HISTORY_LIST, target.statementTimeout()))) {
+                if (rs.next()) {
+                    history = rs.getLong(1);
+                }
+            }
+        }
+        return new ServerStatus(lag, history);
+    }
+
+    private ServerInfo info(Connection c) throws SQLException {
+        ServerInfo info = tracking.serverInfo();
+        return info != null ? info : ServerInfo.detect(c);
+    }
+
+    private ServerUnavailableException unavailable(SQLException e) {
+        Throwable cause = e.getCause();
+        String why = e.getMessage() + (cause != null && cause.getMessage() != null
+                && !Objects.equals(cause.getMessage(), e.getMessage()) ? " (" + cause.getMessage() + ")" : "");
+        if (e.getErrorCode() == 1969 || e.getErrorCode() == 3024) {
+            why = "polling query exceeded the statement timeout of " + target.statementTimeout() + ": " + why;
+        }
+        return new ServerUnavailableException("database '" + target.name() + "' at " + settings.address()
+                + " is unavailable: " + why, e);
+    }
+
+    static Map<String, Object> row(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            row.put(md.getColumnLabel(i).toUpperCase(Locale.ROOT), rs.getObject(i));
+        }
+        return row;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.close();
+            settings.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MysqlServerPort[" + target.name() + " at " + settings.address() + "]";
+    }
+}
