@@ -1,6 +1,11 @@
 package io.querysniper.daemon;
 
+import io.querysniper.daemon.cli.ClusterCommand;
 import io.querysniper.daemon.cli.ErrorHandler;
+import io.querysniper.daemon.cli.FingerprintCommand;
+import io.querysniper.daemon.cli.JournalCommand;
+import io.querysniper.daemon.cli.RunCommand;
+import io.querysniper.daemon.cli.ScanCommand;
 import io.querysniper.daemon.cli.ExitCodes;
 import io.querysniper.daemon.cli.VersionProvider;
 import picocli.CommandLine;
@@ -15,7 +20,8 @@ import java.io.PrintWriter;
 /** Entry point of the {@code query-sniper} command line. */
 @Command(name = "query-sniper", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Watches MySQL and MariaDB servers and kills what breaks their rules.",
-        subcommands = {CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ScanCommand.class, FingerprintCommand.class,
+                ClusterCommand.class, JournalCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed, or an error", "2:bad usage or bad configuration"})
 public final class Main implements Runnable {
@@ -55,9 +61,14 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(ErrorHandler::onBadUsage);
         cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            sub.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
-        }
+        setUsageExitCode(cl);
         return cl;
+    }
+
+    private static void setUsageExitCode(CommandLine cl) {
+        cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            setUsageExitCode(sub);
+        }
     }
 }

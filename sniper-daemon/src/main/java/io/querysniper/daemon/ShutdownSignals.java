@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * SIGTERM / SIGINT handling: the first signal stops the daemon cleanly (through the JVM shutdown hook,
  * bounded by a watchdog), a second one forces the exit at once, like litestream and most Go daemons.
  */
-final class ShutdownSignals {
+public final class ShutdownSignals {
     private static final Logger log = LoggerFactory.getLogger(ShutdownSignals.class);
 
     private ShutdownSignals() {
@@ -20,7 +20,7 @@ final class ShutdownSignals {
      * Installs a shutdown hook that runs {@code stop}, halting the JVM if it has not finished within
      * {@code budget}; and signal handlers so that a second TERM/INT halts at once.
      */
-    static void install(Runnable stop, Duration budget) {
+    public static void install(Runnable stop, Duration budget) {
         Thread hook = new Thread(() -> {
             Thread watchdog = new Thread(() -> {
                 try {
@@ -49,8 +49,9 @@ final class ShutdownSignals {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
                     if (seen.incrementAndGet() == 1) {
                         log.info("SIG{} received: stopping (send it again to force)", name);
-                        // Exit from a fresh thread: System.exit blocks until the hooks have run.
-                        Thread t = new Thread(() -> System.exit(128 + sig.getNumber()), "sniper-exit");
+                        // Exit from a fresh thread: System.exit blocks until the hooks have run. A
+                        // requested, clean stop exits 0; the watchdog's forced halt exits 1.
+                        Thread t = new Thread(() -> System.exit(0), "sniper-exit");
                         t.start();
                     } else {
                         log.warn("second signal: forcing exit");
