@@ -56,6 +56,7 @@ final class KeyCheck {
                 continue;
             }
             if (ref.valueType() != ConfigValueType.OBJECT) {
+                nullOverDefault(v, ref, key);
                 continue;
             }
             if (!(v instanceof ConfigObject obj)) {
@@ -88,6 +89,8 @@ final class KeyCheck {
                 if (!allowed.contains(k)) {
                     problems.add(dv.origin(), file, key + "." + ConfigUtil.joinPath(k), null,
                             Names.unknownKeyMessage(k, allowed));
+                } else if (referenceDefaults.containsKey(k) && !k.equals("tls")) {
+                    nullOverDefault(dv, referenceDefaults.get(k), key + "." + ConfigUtil.joinPath(k));
                 } else if (k.equals("tls")) {
                     if (dv instanceof ConfigObject tls) {
                         walk(tls, (ConfigObject) referenceDefaults.get("tls"), key + ".tls");
@@ -97,6 +100,14 @@ final class KeyCheck {
                     }
                 }
             }
+        }
+    }
+
+    /** {@code interval = null} would leave no value at all: say so, and let the default apply. */
+    private void nullOverDefault(ConfigValue v, ConfigValue ref, String key) {
+        if (v.valueType() == ConfigValueType.NULL && ref.valueType() != ConfigValueType.NULL) {
+            problems.add(v.origin(), file, key, "null", "must not be null (leave the key out to use the default)");
+            cleaned = cleaned.withoutPath(key);
         }
     }
 

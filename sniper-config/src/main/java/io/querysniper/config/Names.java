@@ -18,6 +18,9 @@ final class Names {
         int allowed = Math.max(1, Math.min(3, typo.length() / 3));
         for (String c : candidates) {
             int d = distance(typo.toLowerCase(), c.toLowerCase());
+            if ((typo.length() >= 3 && c.startsWith(typo)) || (c.length() >= 2 && typo.startsWith(c))) {
+                d = Math.min(d, allowed); // "keep" for "keep-owned", "cafile" for "ca": cut short or run on
+            }
             if (d <= allowed && d < bestDistance) {
                 best = c;
                 bestDistance = d;
@@ -31,23 +34,24 @@ final class Names {
         return guess == null ? "unknown key" : "unknown key (did you mean " + guess + "?)";
     }
 
-    /** Levenshtein distance. */
+    /** Edit distance where swapping two neighbours ("tabel") counts as one edit. */
     static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

@@ -9,6 +9,12 @@ import java.util.List;
 /** Collects problems while loading, so all of them are reported at once. */
 final class Problems {
     private final List<ConfigProblem> list = new ArrayList<>();
+    private final List<String> fileOrder;
+
+    /** @param fileOrder files whose problems come first, in this order (the config file, then credentials) */
+    Problems(String... fileOrder) {
+        this.fileOrder = List.of(fileOrder);
+    }
 
     void add(ConfigOrigin origin, String fallbackFile, String key, String value, String message) {
         list.add(new ConfigProblem(fileOf(origin, fallbackFile), origin == null ? -1 : origin.lineNumber(),
@@ -29,7 +35,8 @@ final class Problems {
 
     /** Problems in file order (the files in the order they were first seen), then line order. */
     List<ConfigProblem> sorted() {
-        List<String> files = list.stream().map(ConfigProblem::file).distinct().toList();
+        List<String> files = new ArrayList<>(fileOrder);
+        list.stream().map(ConfigProblem::file).distinct().filter(f -> !files.contains(f)).forEach(files::add);
         List<ConfigProblem> out = new ArrayList<>(list);
         out.sort(Comparator.comparingInt((ConfigProblem p) -> files.indexOf(p.file()))
                 .thenComparingInt(p -> Math.max(p.line(), 0)));

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 import io.querysniper.core.rules.Rule;
 import io.querysniper.core.target.Credentials;
 
@@ -43,7 +44,7 @@ public final class SettingsLoader {
      * @throws ConfigException listing every problem in both files
      */
     public static LoadedSettings load(Path configFile, Path credentialsFile) {
-        Problems problems = new Problems();
+        Problems problems = new Problems(configFile.toString(), credentialsFile.toString());
         List<String> warnings = new ArrayList<>();
         Config reference = reference();
         Config user = HoconFiles.parse(configFile, reference, problems, false);
@@ -80,7 +81,10 @@ public final class SettingsLoader {
         // HOCON objects forget their order: use the order the databases are written in.
         names.sort(Comparator.comparingInt((String n) -> dbs.get(n).origin().lineNumber()).thenComparing(n -> n));
         if (names.isEmpty()) {
-            top.problem("databases", null, "no databases configured");
+            ConfigValue written = cleaned.hasPath(KeyCheck.ROOT + ".databases")
+                    ? cleaned.getValue(KeyCheck.ROOT + ".databases") : null;
+            problems.add(written == null ? null : written.origin(), file, KeyCheck.ROOT + ".databases", null,
+                    "no databases configured");
         }
         for (String name : names) {
             ConfigObject raw = (ConfigObject) dbs.get(name);
@@ -99,6 +103,10 @@ public final class SettingsLoader {
             // A global dry-run is a master switch: a database can add dry-run, not take it away.
             boolean dry = Boolean.TRUE.equals(dryRun) || Boolean.TRUE.equals(ownDryRun);
             DatabaseSettings settings = DatabaseReader.build(name, host, entry, dry, protectedUsers, common);
+            if (settings == null && problems.isEmpty()) {
+                // Safety net: a database is never dropped silently.
+                db.problem("", null, "could not be read (a value it needs is missing)");
+            }
             if (settings != null) {
                 databases.put(name, settings);
                 if (entry != null && credentials.entries.containsKey(entry)) {

@@ -27,4 +27,12 @@ public record SniperSettings(
     public SniperSettings {
         databases = Collections.unmodifiableMap(new LinkedHashMap<>(databases));
     }
+
+    /** Short form: the effective config is logged on its own, once. */
+    @Override
+    public String toString() {
+        return "SniperSettings[nodeId=" + nodeId + ", dataDir=" + dataDir + ", dryRun=" + dryRun
+                + ", databases=" + databases + ", cluster=" + cluster + ", journal=" + journal
+                + ", configHash=" + configHash + "]";
+    }
 }

@@ -35,6 +35,14 @@ final class KillErrors {
         };
     }
 
+    /** Access denied of any kind (global privilege, table, database, routine). */
+    static boolean isAccessDenied(SQLException e) {
+        return switch (e.getErrorCode()) {
+            case SPECIFIC_ACCESS_DENIED, PROC_ACCESS_DENIED, 1044, 1142, 1143 -> true;
+            default -> false;
+        };
+    }
+
     static KillResult classify(SQLException e) {
         return new KillResult(outcome(e.getErrorCode()), detail(e));
     }

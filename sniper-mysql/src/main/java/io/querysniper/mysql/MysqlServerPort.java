@@ -56,6 +56,7 @@ public final class MysqlServerPort implements ServerPort {
     private final HikariDataSource pool;
     private final AgeTracker ages = new AgeTracker();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<String> warnedStatus = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public MysqlServerPort(DatabaseTarget target, Credentials credentials, String nodeId, Clock clock) {
         this.target = Objects.requireNonNull(target, "target");
@@ -90,7 +91,7 @@ public final class MysqlServerPort implements ServerPort {
             List<Map<String, Object>> rows = new ArrayList<>();
             Instant takenAt;
             try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery(SessionQueries.sessions(flavor, target.statementTimeout()))) {
+                 ResultSet rs = SessionQueries.query(s, SessionQueries.sessions(flavor, target.statementTimeout()))) {
                 // Ages are as of the statement's execution: stamping after it returns never overstates them.
                 takenAt = clock.instant();
                 while (rs.next()) {
@@ -154,7 +155,7 @@ public final class MysqlServerPort implements ServerPort {
     private KillResult recheck(Connection c, Flavor flavor, KillRequest request) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SessionQueries.infoOf(flavor, target.statementTimeout()))) {
             ps.setLong(1, request.threadId());
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = SessionQueries.query(ps)) {
                 if (!rs.next()) {
                     return new KillResult(KillOutcome.GONE_ALREADY, "thread " + request.threadId() + " is gone");
                 }
@@ -171,25 +172,47 @@ public final class MysqlServerPort implements ServerPort {
         Duration lag = null;
         long history = -1;
         if (needs.replicaLag()) {
+          try {
             String sql = flavor == Flavor.MARIADB
                     ? SessionQueries.limited(flavor, SessionQueries.replicaStatus(flavor), target.statementTimeout())
                     : SessionQueries.replicaStatus(flavor);
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            try (Statement s = c.createStatement(); ResultSet rs = SessionQueries.query(s, sql)) {
                 if (rs.next()) {
                     long seconds = rs.getLong(SessionQueries.lagColumn(flavor));
                     lag = rs.wasNull() ? null : Duration.ofSeconds(seconds);
                 }
             }
+          } catch (SQLException e) {
+            refused(e, "replica lag");
+          }
         }
         if (needs.historyListLength()) {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          try {
+            try (Statement s = c.createStatement(); ResultSet rs = SessionQueries.query(s,
                     SessionQueries.limited(flavor, SessionQueries.HISTORY_LIST, target.statementTimeout()))) {
                 if (rs.next()) {
                     history = rs.getLong(1);
                 }
             }
+          } catch (SQLException e) {
+            refused(e, "history list length");
+          }
         }
         return new ServerStatus(lag, history);
+    }
+
+    /**
+     * A missing privilege for an optional reading (e.g. SLAVE MONITOR / REPLICATION CLIENT for the replica
+     * status) must not blind the whole watch: the reading stays unknown and this says so once.
+     */
+    private void refused(SQLException e, String what) throws SQLException {
+        if (!KillErrors.isAccessDenied(e)) {
+            throw e;
+        }
+        if (warnedStatus.add(what)) {
+            LOG.warn("database '{}': cannot read {} ({}); conditions on it stay unknown", target.name(), what,
+                    KillErrors.detail(e));
+        }
     }
 
     private ServerInfo info(Connection c) throws SQLException {

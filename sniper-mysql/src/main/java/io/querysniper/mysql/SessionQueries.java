@@ -51,6 +51,24 @@ final class SessionQueries {
         return limited(flavor, "SELECT INFO FROM " + table + " WHERE ID = ?", limit);
     }
 
+    /**
+     * Runs a (possibly time-limited) query. Connector/J's executeQuery() refuses statements that do not
+     * start like a query ({@code SET STATEMENT ... FOR SELECT}), so execute() is used.
+     */
+    static java.sql.ResultSet query(java.sql.Statement statement, String sql) throws java.sql.SQLException {
+        if (!statement.execute(sql)) {
+            throw new java.sql.SQLException("statement returned no result set");
+        }
+        return statement.getResultSet();
+    }
+
+    static java.sql.ResultSet query(java.sql.PreparedStatement statement) throws java.sql.SQLException {
+        if (!statement.execute()) {
+            throw new java.sql.SQLException("statement returned no result set");
+        }
+        return statement.getResultSet();
+    }
+
     static String replicaStatus(Flavor flavor) {
         return flavor == Flavor.MYSQL8 ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
     }

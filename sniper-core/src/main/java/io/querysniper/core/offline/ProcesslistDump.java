@@ -29,7 +29,7 @@ import java.util.Set;
  *   <li>vertical ({@code \G}): {@code *** 1. row ***} followed by {@code Name: value} lines.</li>
  * </ul>
  * Columns are found by name (Id, User, Host, db, Command, Time, State, Info; MariaDB's Progress and
- * an optional Time_ms are understood), so MySQL and MariaDB outputs both work. Ages are whole seconds
+ * optional Time_ms and Query_id columns are understood), so MySQL and MariaDB outputs both work. Ages are whole seconds
  * unless a Time_ms column is present. There is no transaction information in such a dump.
  * Errors are {@link SniperException}s naming the source and line.
  */
@@ -147,8 +147,9 @@ public final class ProcesslistDump {
         if (bars.size() < 2 || first + 1 >= lines.size()) {
             throw new SniperException(source + ":" + (first + 1) + ": not a process list table");
         }
-        List<String> header = cells(lines.get(first + 1).trim(), bars);
+        List<String> header = cells(lines.get(first + 1).trim(), bars, -1);
         List<String> names = columns(header, source, first + 2);
+        int infoColumn = names.indexOf("info");
         List<Row> rows = new ArrayList<>();
         int i = first + 2;
         while (i < lines.size()) {
@@ -164,7 +165,7 @@ public final class ProcesslistDump {
                 whole.append('\n').append(lines.get(i));
                 i++;
             }
-            List<String> cells = cells(whole.toString().stripTrailing(), bars);
+            List<String> cells = cells(whole.toString().stripTrailing(), bars, infoColumn);
             if (cells.size() != names.size()) {
                 throw new SniperException(source + ":" + lineNo + ": expected " + names.size() + " columns, found " + cells.size());
             }
@@ -177,17 +178,29 @@ public final class ProcesslistDump {
         return new Rows(rows, names.contains("time_ms"));
     }
 
-    /** Cells by the border's column positions; the last cell runs to the final '|' (it may hold wide text). */
-    private static List<String> cells(String line, List<Integer> bars) {
-        List<String> out = new ArrayList<>();
+    /**
+     * Cells by the border's column positions. The Info cell may be wider than its column (multi-byte
+     * text) or span lines, so the columns after it are taken from the right, split on '|'.
+     */
+    private static List<String> cells(String line, List<Integer> bars, int infoColumn) {
         int columns = bars.size() - 1;
+        String[] out = new String[columns];
         int end = line.lastIndexOf('|');
-        for (int c = 0; c < columns; c++) {
-            int from = Math.min(bars.get(c) + 1, line.length());
-            int to = c == columns - 1 ? end : Math.min(bars.get(c + 1), line.length());
-            out.add(from <= to ? line.substring(from, Math.max(from, to)).strip() : "");
+        int infoEnd = end;
+        if (infoColumn >= 0) {
+            for (int c = columns - 1; c > infoColumn; c--) {
+                int bar = line.lastIndexOf('|', infoEnd - 1);
+                out[c] = bar < 0 ? "" : line.substring(bar + 1, infoEnd).strip();
+                infoEnd = Math.max(bar, 0);
+            }
         }
-        return out;
+        int last = infoColumn >= 0 ? infoColumn : columns - 1;
+        for (int c = 0; c <= last; c++) {
+            int from = Math.min(bars.get(c) + 1, line.length());
+            int to = c == last ? infoEnd : Math.min(bars.get(c + 1), line.length());
+            out[c] = from <= to ? line.substring(from, to).strip() : "";
+        }
+        return List.of(out);
     }
 
     // ---- vertical ----------------------------------------------------------------------------------
@@ -229,7 +242,7 @@ public final class ProcesslistDump {
                     continue;
                 }
                 String prev = current.get(lastKey);
-                current.put(lastKey, (prev == null ? "" : prev) + "\n" + line); // multi-line Info
+                current.put(lastKey, ((prev == null ? "" : prev) + "\n" + line).stripTrailing()); // multi-line Info
             } else if (!trimmed.isEmpty()) {
                 throw new SniperException(source + ":" + (i + 1) + ": expected 'Name: value'");
             }
@@ -283,7 +296,9 @@ public final class ProcesslistDump {
         String user = v.get("user") == null ? "" : v.get("user");
         String command = v.get("command") == null ? "" : v.get("command");
         String info = v.get("info");
-        return new Session(id, -1, user, v.get("host") == null ? "" : v.get("host"), v.get("db"), command,
+        String queryId = v.get("query_id");
+        long qid = queryId == null || queryId.isBlank() ? -1 : number(queryId, "Query_id", source, r.line);
+        return new Session(id, qid, user, v.get("host") == null ? "" : v.get("host"), v.get("db"), command,
                 blankToNull(v.get("state")), info, time, null, 0, null, kind(user, command));
     }
 

@@ -14,8 +14,8 @@ import java.util.Set;
  *
  * <p>{@link #parse} is one forward pass over the text (no regular expressions), skipping string
  * literals so a {@code /*} inside a string is not a comment. Long statements are read only at their
- * head and tail ({@value #WINDOW} characters each): hints live there, and the work per statement stays
- * bounded however large the statement is.
+ * head ({@value #WINDOW} characters) and their trailing comment: hints live there, and the work per
+ * statement stays bounded however large the statement is.
  *
  * @param timeout  own limit from {@code /* query-sniper: timeout=5s * /} or the MAX_EXECUTION_TIME(ms)
  *                 optimizer hint (the shorter of the two), or null
@@ -74,7 +74,29 @@ public record QueryHints(Duration timeout, boolean skip, Map<String, String> tag
                 scan(0, n, true, true);
             } else {
                 scan(0, WINDOW, true, false);
-                scan(n - WINDOW, n, false, true);
+                trailingComment(n);
+            }
+        }
+
+        /**
+         * The tail of a long statement cannot be lexed forward (it may start inside a string), so the
+         * trailing comment is found backward: the text must end in {@code * /} (then blanks and ';').
+         */
+        private void trailingComment(int n) {
+            int i = n - 1;
+            while (i >= 0 && (Character.isWhitespace(sql.charAt(i)) || sql.charAt(i) == ';')) {
+                i--;
+            }
+            if (i < 1 || sql.charAt(i) != '/' || sql.charAt(i - 1) != '*') {
+                return;
+            }
+            int end = i - 1;
+            for (int j = end - 2; j >= 0 && j >= end - MAX_COMMENT - 2; j--) {
+                if (sql.charAt(j) == '/' && sql.charAt(j + 1) == '*') {
+                    comment(j + 2, end, false, true);
+                    tags(j + 2, end);
+                    return;
+                }
             }
         }
 

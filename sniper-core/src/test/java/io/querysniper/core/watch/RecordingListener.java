@@ -1,0 +1,28 @@
+package io.querysniper.core.watch;
+
+import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.kill.KillRecord;
+import io.querysniper.core.port.KillListener;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps every intent and record. */
+final class RecordingListener implements KillListener {
+    final List<KillRecord> intents = new CopyOnWriteArrayList<>();
+    final List<KillRecord> records = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void beforeKill(KillRecord intent) {
+        intents.add(intent);
+    }
+
+    @Override
+    public void onRecord(KillRecord record) {
+        records.add(record);
+    }
+
+    List<KillOutcome> outcomes() {
+        return records.stream().map(KillRecord::outcome).toList();
+    }
+}

@@ -1,0 +1,28 @@
+package io.querysniper.mysql;
+
+import java.time.Duration;
+
+import io.querysniper.core.target.DatabaseTarget;
+import io.querysniper.core.target.KillMethod;
+import io.querysniper.core.target.TlsMode;
+import io.querysniper.core.target.TlsSettings;
+import io.querysniper.testkit.MariaDbServer;
+import io.querysniper.testkit.Timing;
+
+/** DatabaseTargets pointing at testkit servers. */
+final class Targets {
+    static final Duration CONNECT_TIMEOUT = Timing.seconds(1);
+    static final Duration STATEMENT_TIMEOUT = Timing.seconds(2);
+
+    private Targets() {
+    }
+
+    static DatabaseTarget plain(MariaDbServer db) {
+        return with(db, new TlsSettings(TlsMode.DISABLED, null, null, null));
+    }
+
+    static DatabaseTarget with(MariaDbServer db, TlsSettings tls) {
+        return new DatabaseTarget("test-" + db.port(), db.host(), db.port(), tls, KillMethod.AUTO,
+                CONNECT_TIMEOUT, STATEMENT_TIMEOUT);
+    }
+}
