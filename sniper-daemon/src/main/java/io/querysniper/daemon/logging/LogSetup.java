@@ -26,9 +26,9 @@ public final class LogSetup {
     static final List<String> QUIET = List.of("org.apache.zookeeper", "org.apache.curator", "com.zaxxer.hikari",
             "com.mysql.cj");
 
-    /** Text lines: time, level, thread, logger, MDC (qs.node, qs.db, qs.rule), message, key-value pairs. */
+    /** Text lines: time, level, thread, logger, MDC (qs.node, qs.db, qs.rule), message (kill lines carry their fields in it). */
     static final String TEXT_PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{1} %mdc - %msg %kvp{NONE}%n";
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{1} %mdc - %msg%n";
 
     private LogSetup() {
     }
