@@ -261,8 +261,6 @@ class ClusterNodeIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> dbs.stream().allMatch(a::mayKill));
         await().atMost(Duration.ofSeconds(5)).until(() -> new ClusterStatusReader(a.client()).read(dbs).allOwned());
 
-        assertThat(a.client().getACL().forPath(ClusterPaths.node("a"))).isEqualTo(ZooDefs.Ids.CREATOR_ALL_ACL.stream()
-                .map(acl -> acl).toList().isEmpty() ? List.of() : a.client().getACL().forPath(ClusterPaths.node("a")));
         for (String path : List.of("", ClusterPaths.NODES, ClusterPaths.node("a"), ClusterPaths.OWNERS,
                 ClusterPaths.owner("db01"), ClusterPaths.latch("db01"))) {
             assertThat(a.client().getACL().forPath(path.isEmpty() ? "/" : path))
