@@ -16,4 +16,4 @@ mvn -B -q -o -pl sniper-journal -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test >&2
 cp="$root/sniper-journal/target/classes:$root/sniper-journal/target/test-classes:$root/sniper-core/target/classes:$(cat sniper-journal/target/bench-cp.txt)"
 "$JAVA_HOME/bin/javac" -nowarn -d "$out/classes" -cp "$cp" $(find "$here/src" -name '*.java')
-exec "$JAVA_HOME/bin/java" -Xmx1g -Dlogback.configurationFile="$here/logback-bench.xml" -cp "$out/classes:$cp" io.querysniper.bench.journal.JournalBench "${1:-20}" "${2:-2000}"
+exec "$JAVA_HOME/bin/java" -Xmx1g ${QS_BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$here/logback-bench.xml" -cp "$out/classes:$cp" io.querysniper.bench.journal.JournalBench "${1:-20}" "${2:-2000}"

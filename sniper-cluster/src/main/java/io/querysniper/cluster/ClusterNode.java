@@ -96,6 +96,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     /** Fraction of the negotiated session timeout during which a SUSPENDED owner may go on. */
     static final double SUSPENDED_FRACTION = 0.25;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
     /** How quickly the balancer looks and how long membership must be quiet before it acts. */
     record Tuning(Duration settle, Duration tick) {
@@ -149,6 +150,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private volatile Trouble trouble;
     private volatile boolean lostSinceReconnect;
     private volatile NodeInfo announced;
+    private volatile org.apache.zookeeper.ZooKeeper handle;
 
     // Balancer state: touched only on the balancer thread.
     private List<String> lastMemberIds = List.of();
@@ -195,6 +197,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             long waitMs = options.connectionTimeout().toMillis();
             if (!client.blockUntilConnected((int) Math.min(Integer.MAX_VALUE, waitMs), TimeUnit.MILLISECONDS)) {
                 throw new SniperException("no ZooKeeper connection to " + connect + " within " + options.connectionTimeout());
+            }
+            if (handle == null) {
+                rememberHandle();
             }
             for (String path : List.of(ClusterPaths.NODES, ClusterPaths.LATCHES, ClusterPaths.OWNERS)) {
                 client.createContainers(path);
@@ -247,8 +252,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
         Trouble t = trouble;
         if (t == null) {
-            // The ZooKeeper client knows of a disconnect before Curator's event thread tells us.
-            if (client.getZookeeperClient().isConnected()) {
+            if (connectedNow()) {
                 return seat.latch.hasLeadership();
             }
             t = beginTrouble(false);
@@ -309,10 +313,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 b.shutdownNow(); // a pass in progress sees CLOSED and stops
             }
             shutdown(balancer, "sniper-cluster-balance");
-            closeQuietly(membership);
-            if (client != null) {
-                client.close();
-            }
+            // No membership.close(): its delete retries for long when ZooKeeper is unreachable,
+            // and ending the session below removes the ephemeral member node anyway.
+            closeClientBounded();
             had.forEach(this::notifyListeners);
             shutdown(events, "sniper-cluster-events");
             if (embedded != null) {
@@ -481,6 +484,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         }
                     }
                     case CONNECTED, RECONNECTED -> {
+                        rememberHandle();
                         synchronized (troubleLock) {
                             trouble = null;
                         }
@@ -534,6 +538,25 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             }
         });
         return Set.copyOf(held);
+    }
+
+    /**
+     * Asks the ZooKeeper handle itself, not only Curator: Curator learns of a disconnect or an
+     * expiry through its event thread, some milliseconds later, and may already have closed the
+     * old session (so another node can take over) before our listener hears of it.
+     */
+    private boolean connectedNow() {
+        org.apache.zookeeper.ZooKeeper zk = handle;
+        return zk != null && client.getZookeeperClient().isConnected() && zk.getState().isConnected();
+    }
+
+    /** Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
+    private void rememberHandle() {
+        try {
+            handle = client.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            handle = null;
+        }
     }
 
     long suspendedWindowNanos() {
@@ -710,6 +733,28 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         } catch (InterruptedException e) {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Curator's close ends the session (all our ephemerals go at once), but blocks while
+     * ZooKeeper is unreachable; give it a second, then let the session expire on its own.
+     */
+    private void closeClientBounded() {
+        CuratorFramework c = client;
+        if (c == null) {
+            return;
+        }
+        Thread closer = threads("sniper-curator-close").newThread(c::close);
+        closer.start();
+        try {
+            closer.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("ZooKeeper client of {} did not close within {}; its session will expire on the server", self.id(),
+                    CLOSE_WAIT);
         }
     }
 

@@ -36,18 +36,14 @@ final class RuleParser {
     static final Map<String, GroupBy> GROUP_BYS = choices(GroupBy.values(), GroupBy::configName);
     static final Map<String, Victims> VICTIMS = choices(Victims.values(), Victims::configName);
 
-    /** What a rule takes for keys it leaves out ({@code defaults.rule-defaults}). */
-    record RuleDefaults(KillAction action, Victims victims, boolean allowSkip, int queryCount, int groupQueryCount) {
+    /**
+     * What a rule takes for keys it leaves out ({@code defaults.rule-defaults} in reference.conf, the
+     * only place these values are written). A field is null when its value was bad (already reported).
+     */
+    record RuleDefaults(KillAction action, Victims victims, Boolean allowSkip, Long queryCount, Long groupQueryCount) {
         static RuleDefaults read(Section s) {
-            KillAction action = s.choice("action", ACTIONS);
-            Victims victims = s.choice("victims", VICTIMS);
-            Boolean allowSkip = s.bool("allow-skip");
-            Long queryCount = s.positiveWhole("query-count");
-            Long groupQueryCount = s.positiveWhole("group-query-count");
-            return new RuleDefaults(action == null ? KillAction.KILL_QUERY : action,
-                    victims == null ? Victims.ALL : victims, allowSkip != null && allowSkip,
-                    queryCount == null ? 1 : queryCount.intValue(),
-                    groupQueryCount == null ? 2 : groupQueryCount.intValue());
+            return new RuleDefaults(s.choice("action", ACTIONS), s.choice("victims", VICTIMS), s.bool("allow-skip"),
+                    s.positiveWhole("query-count"), s.positiveWhole("group-query-count"));
         }
     }
 
@@ -114,7 +110,7 @@ final class RuleParser {
                 }
             }
         }
-        Boolean allowSkip = r.has("allow-skip") ? r.bool("allow-skip") : Boolean.valueOf(d.allowSkip());
+        Boolean allowSkip = r.has("allow-skip") ? r.bool("allow-skip") : d.allowSkip();
         long maxRows = -1;
         if (r.has("max-rows-modified")) {
             Long n = r.whole("max-rows-modified");
@@ -128,12 +124,13 @@ final class RuleParser {
         if (action == KillAction.KILL_QUERY && (idle != null || (trx != null && onlySleep(match)))) {
             r.problem("action", KillAction.KILL_QUERY.configName(), KILL_QUERY_ON_IDLE);
         }
-        if (name == null || action == null || victims == null || allowSkip == null || when == null
+        Long count = queryCount != null ? queryCount : groupBy != null ? d.groupQueryCount() : d.queryCount();
+        if (name == null || action == null || victims == null || allowSkip == null || when == null || count == null
                 || match == null || ignore == null || (busy == null && idle == null && trx == null)) {
             return null;
         }
-        int count = queryCount != null ? queryCount.intValue() : groupBy != null ? d.groupQueryCount() : d.queryCount();
-        return new Rule(name, match, ignore, busy, idle, trx, action, groupBy, count, victims, allowSkip, maxRows, when);
+        return new Rule(name, match, ignore, busy, idle, trx, action, groupBy, count.intValue(), victims, allowSkip,
+                maxRows, when);
     }
 
     /** True when the rule can only ever see idle sessions: match.command is exactly Sleep. */

@@ -41,14 +41,18 @@ public final class SettingsLoader {
     }
 
     /**
+     * @param credentialsFile null for commands that never log in to a database (cluster status,
+     *                        journal): credentials are then neither read nor checked, the result has
+     *                        no logins and each database's credentialsName is its explicit setting or null
      * @throws ConfigException listing every problem in both files
      */
     public static LoadedSettings load(Path configFile, Path credentialsFile) {
-        Problems problems = new Problems(configFile.toString(), credentialsFile.toString());
+        Problems problems = credentialsFile == null ? new Problems(configFile.toString())
+                : new Problems(configFile.toString(), credentialsFile.toString());
         List<String> warnings = new ArrayList<>();
         Config reference = reference();
         Config user = HoconFiles.parse(configFile, reference, problems, false);
-        Config creds = HoconFiles.parse(credentialsFile, null, problems, true);
+        Config creds = credentialsFile == null ? null : HoconFiles.parse(credentialsFile, null, problems, true);
         if (user == null) {
             problems.throwIfAny();
         }
@@ -99,7 +103,7 @@ public final class SettingsLoader {
             String credentialsName = db.string("credentials");
             Boolean ownDryRun = db.bool("dry-run");
             DatabaseReader.Common common = DatabaseReader.readCommon(db, configDir, ruleDefaults, inherited.rules());
-            String entry = credentials == null ? null : findCredentials(db, name, credentialsName, credentials);
+            String entry = credentials == null ? credentialsName : findCredentials(db, name, credentialsName, credentials);
             // A global dry-run is a master switch: a database can add dry-run, not take it away.
             boolean dry = Boolean.TRUE.equals(dryRun) || Boolean.TRUE.equals(ownDryRun);
             DatabaseSettings settings = DatabaseReader.build(name, host, entry, dry, protectedUsers, common);
@@ -109,7 +113,7 @@ public final class SettingsLoader {
             }
             if (settings != null) {
                 databases.put(name, settings);
-                if (entry != null && credentials.entries.containsKey(entry)) {
+                if (credentials != null && entry != null && credentials.entries.containsKey(entry)) {
                     logins.put(name, credentials.entries.get(entry));
                 }
             }

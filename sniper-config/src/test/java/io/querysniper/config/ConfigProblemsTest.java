@@ -314,6 +314,17 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void missingCredentialsFileStillReportsConfigProblems() {
+        ConfigFiles f = files();
+        ConfigFiles.write(f.config, orders("    port = 0"));
+        Path creds = dir.resolve("none.conf");
+        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+                () -> SettingsLoader.load(f.config, creds));
+        assertThat(e.problems()).extracting(ConfigProblem::message).containsExactly(
+                "must be between 1 and 65535", "cannot read file: no such file (" + creds + ")");
+    }
+
+    @Test
     void syntaxErrorsCarryTheirLine() {
         ConfigException e = files().fail("query-sniper {\n  dry-run = true\n  databases { a { host = h }\n");
         assertThat(e.problems()).singleElement().satisfies(p -> {

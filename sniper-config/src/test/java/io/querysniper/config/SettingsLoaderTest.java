@@ -244,6 +244,25 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void loadsWithoutACredentialsFileForCommandsThatDoNotLogIn() {
+        ConfigFiles f = files();
+        ConfigFiles.write(f.config, ConfigFiles.orders("") + "query-sniper.cluster.auth = digest\n");
+        LoadedSettings loaded = SettingsLoader.load(f.config, null);
+        assertThat(loaded.credentials()).isEmpty();
+        assertThat(loaded.zookeeperCredentials()).isNull();
+        assertThat(loaded.settings().databases().get("orders").credentialsName()).isNull();
+    }
+
+    @Test
+    void ruleDefaultsCanBeChangedForAllRules() {
+        LoadedSettings loaded = files().load("query-sniper.defaults.rule-defaults { action = log, group-query-count = 4 }\n"
+                + ConfigFiles.orders("    rules = [ { name = a, busy-time = 1s }, { name = b, busy-time = 1s, group-by = user } ]"));
+        var rules = loaded.settings().databases().get("orders").watch().rules();
+        assertThat(rules).extracting(Rule::action).containsExactly(KillAction.LOG, KillAction.LOG);
+        assertThat(rules).extracting(Rule::queryCount).containsExactly(1, 4);
+    }
+
+    @Test
     void parseRulesReadsAListOfRules() {
         var rules = SettingsLoader.parseRules("[ { name = a, idle-time = 5m, action = kill-connection } ]");
         assertThat(rules).singleElement().satisfies(r -> {

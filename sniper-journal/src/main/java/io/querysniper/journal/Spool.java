@@ -29,12 +29,15 @@ final class Spool {
     private final Path file;
     private final Path replaying;
     private FileChannel channel;
+    /** Whether records wait here; read from disk once, then kept in memory (this process is the only writer). */
+    private boolean dirty;
 
     Spool(Path dir, String nodeId) {
         this.file = dir.resolve("journal-spool-" + nodeId + ".jsonl");
         this.replaying = dir.resolve("journal-spool-" + nodeId + ".replaying.jsonl");
         try {
             Files.createDirectories(dir);
+            dirty = onDisk();
         } catch (IOException e) {
             throw new SniperException("cannot create journal spool directory " + dir + ": " + e.getMessage(), e);
         }
@@ -60,6 +63,7 @@ final class Spool {
                 ch.write(buf);
             }
             ch.force(false);
+            dirty = true;
         } catch (IOException e) {
             throw new SniperException("cannot append to journal spool " + file + ": " + e.getMessage(), e);
         }
@@ -67,11 +71,11 @@ final class Spool {
 
     /** True when records wait in the spool (or in an interrupted replay). */
     synchronized boolean hasData() {
-        try {
-            return Files.exists(replaying) || (Files.exists(file) && Files.size(file) > 0);
-        } catch (IOException e) {
-            return true;
-        }
+        return dirty;
+    }
+
+    private boolean onDisk() throws IOException {
+        return Files.exists(replaying) || (Files.exists(file) && Files.size(file) > 0);
     }
 
     /**
@@ -97,6 +101,7 @@ final class Spool {
     synchronized void replayDone() {
         try {
             Files.deleteIfExists(replaying);
+            dirty = onDisk();
         } catch (IOException e) {
             throw new SniperException("cannot delete journal spool " + replaying + ": " + e.getMessage(), e);
         }

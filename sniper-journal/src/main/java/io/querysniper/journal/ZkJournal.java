@@ -168,7 +168,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 KillRecord head = queue.poll(RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
                 if (head != null) {
                     batch.add(head);
-                    queue.drainTo(batch, ZkRecordWriter.MAX_OPS * 4 - 1);
+                    queue.drainTo(batch, ZkRecordWriter.MAX_OPS * 10 - 1);
                 }
             } catch (InterruptedException e) {
                 stop = true; // close() gave up waiting: leave what is queued to close()

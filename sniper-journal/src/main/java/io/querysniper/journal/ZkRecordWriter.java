@@ -8,6 +8,8 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +30,8 @@ final class ZkRecordWriter {
     static final int MAX_OPS = 100;
     private static final int MAX_TX_BYTES = 256 * 1024;
     private static final int REMEMBERED = 20_000;
+    /** Beyond Curator's own retries: a transaction that has not answered by then counts as failed (spooled). */
+    private static final long TX_TIMEOUT_MS = 30_000;
 
     private final CuratorFramework client;
     private final Clock clock;
@@ -50,65 +54,85 @@ final class ZkRecordWriter {
         return client.getZookeeperClient().isConnected();
     }
 
-    /** Writes all records in order; throws when ZooKeeper could not take them (the caller spools). */
+    /**
+     * Writes all records in order; throws when ZooKeeper could not take them (the caller spools). The
+     * transactions of one call are pipelined: ZooKeeper applies one session's requests in order, and a
+     * transaction that fails on an existing or missing node is redone record by record afterwards,
+     * which is safe because every write is idempotent.
+     */
     void write(List<KillRecord> records) {
+        List<List<KillRecord>> chunks = new ArrayList<>();
         List<KillRecord> chunk = new ArrayList<>(MAX_OPS);
         int bytes = 0;
         for (KillRecord r : records) {
-            byte[] data = KillRecordCodec.encode(r);
-            if (!chunk.isEmpty() && (chunk.size() >= MAX_OPS || bytes + data.length > MAX_TX_BYTES)) {
-                writeChunk(chunk);
-                chunk.clear();
+            int size = KillRecordCodec.encode(r).length;
+            if (!chunk.isEmpty() && (chunk.size() >= MAX_OPS || bytes + size > MAX_TX_BYTES)) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>(MAX_OPS);
                 bytes = 0;
             }
             chunk.add(r);
-            bytes += data.length;
+            bytes += size;
         }
         if (!chunk.isEmpty()) {
-            writeChunk(chunk);
+            chunks.add(chunk);
         }
-    }
-
-    private void writeChunk(List<KillRecord> chunk) {
         try {
-            if (chunk.size() == 1) {
-                writeOne(chunk.get(0));
-                return;
+            List<CompletableFuture<KeeperException.Code>> sent = new ArrayList<>(chunks.size());
+            for (List<KillRecord> c : chunks) {
+                sent.add(send(c));
             }
-            List<CuratorOp> ops = new ArrayList<>(chunk.size());
-            Set<String> createdHere = new HashSet<>();
-            for (KillRecord r : chunk) {
-                String path = path(r);
-                ensureBucket(path);
-                byte[] data = KillRecordCodec.encode(r);
-                boolean exists = intents.containsKey(r.id()) || createdHere.contains(r.id());
-                if (r.outcome() == KillOutcome.PENDING && exists) {
-                    continue;
-                }
-                if (exists) {
-                    ops.add(client.transactionOp().setData().forPath(path, data));
+            for (int i = 0; i < chunks.size(); i++) {
+                KeeperException.Code rc = sent.get(i).get(TX_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                if (rc == KeeperException.Code.OK) {
+                    chunks.get(i).forEach(this::remember);
+                } else if (rc == KeeperException.Code.NODEEXISTS || rc == KeeperException.Code.NONODE) {
+                    for (KillRecord r : chunks.get(i)) { // a replay, or a bucket pruned under us
+                        writeOne(r);
+                    }
                 } else {
-                    ops.add(client.transactionOp().create().forPath(path, data));
-                    createdHere.add(r.id());
-                }
-            }
-            try {
-                client.transaction().forOperations(ops);
-                chunk.forEach(this::remember);
-            } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
-                // A replay or a bucket pruned under us: sort it out record by record.
-                for (KillRecord r : chunk) {
-                    writeOne(r);
+                    throw new SniperException("cannot write " + chunks.get(i).size()
+                            + " journal records to ZooKeeper: " + rc);
                 }
             }
         } catch (SniperException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SniperException("interrupted while writing " + chunk.size() + " journal records", e);
+            throw new SniperException("interrupted while writing " + records.size() + " journal records", e);
         } catch (Exception e) {
-            throw new SniperException("cannot write " + chunk.size() + " journal records to ZooKeeper: " + e, e);
+            throw new SniperException("cannot write " + records.size() + " journal records to ZooKeeper: " + e, e);
         }
+    }
+
+    /** Sends one transaction in the background; the future completes with its result code. */
+    private CompletableFuture<KeeperException.Code> send(List<KillRecord> chunk) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(chunk.size());
+        Set<String> createdHere = new HashSet<>();
+        for (KillRecord r : chunk) {
+            String path = path(r);
+            ensureBucket(path);
+            byte[] data = KillRecordCodec.encode(r);
+            boolean exists = intents.containsKey(r.id()) || createdHere.contains(r.id());
+            if (r.outcome() == KillOutcome.PENDING && exists) {
+                continue;
+            }
+            if (exists) {
+                ops.add(client.transactionOp().setData().forPath(path, data));
+            } else {
+                ops.add(client.transactionOp().create().forPath(path, data));
+                createdHere.add(r.id());
+            }
+        }
+        CompletableFuture<KeeperException.Code> done = new CompletableFuture<>();
+        if (ops.isEmpty()) {
+            done.complete(KeeperException.Code.OK);
+            return done;
+        }
+        client.transaction()
+                .inBackground((c, event) -> done.complete(KeeperException.Code.get(event.getResultCode())))
+                .forOperations(ops);
+        return done;
     }
 
     private void writeOne(KillRecord r) throws Exception {

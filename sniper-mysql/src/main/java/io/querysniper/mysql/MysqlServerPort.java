@@ -45,6 +45,10 @@ import io.querysniper.core.target.KillMethod;
  * a database that is down delays nothing; every call connects or reconnects on demand, bounded by the
  * target's connect timeout, and throws {@link ServerUnavailableException} when it cannot. SQLException
  * never leaves this class.
+ *
+ * <p>Caller beware: InnoDB refreshes the INNODB_TRX cache only when its last read is more than 100 ms
+ * old (trx_i_s_cache), so snapshots taken less than ~100 ms apart, continuously, keep seeing a stale
+ * transaction list. Space polls of one server at least 100 ms apart.
  */
 public final class MysqlServerPort implements ServerPort {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlServerPort.class);

@@ -30,6 +30,7 @@ public final class LoggingKillListener implements KillListener {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
     public void onRecord(KillRecord r) {
         try (MdcScope ignored = MdcScope.of(MdcScope.NODE, r.node(), MdcScope.DB, r.database(), MdcScope.RULE, r.rule())) {
             LoggingEventBuilder b = log.atLevel(level(r.outcome()))

@@ -49,6 +49,8 @@ public final class DatabaseWatcher implements AutoCloseable {
     static final Duration FAILURE_REMINDER = Duration.ofMinutes(5);
     /** How long a kill is remembered so the same statement is not killed twice while the kill lands. */
     static final Duration KILL_MEMORY = Duration.ofSeconds(5);
+    /** Longest fingerprint carried in a kill record. */
+    static final int RECORD_FINGERPRINT_CHARS = 1024;
 
     private final String node;
     private final WatchSpec spec;
@@ -146,6 +148,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills, guardTripped);
     }
 
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
     private void run() {
         try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database())) {
             log.info("watching database {} (interval {}, {} rules{})", spec.database(),
@@ -291,7 +294,9 @@ public final class DatabaseWatcher implements AutoCloseable {
         String fingerprint = null;
         String digest = null;
         if (s.info() != null) {
-            Fingerprint fp = Fingerprint.of(s.info());
+            // Bounded so a 1 MB statement cannot make a 1 MB log line or journal record; the digest
+            // still covers the whole fingerprint.
+            Fingerprint fp = Fingerprint.of(s.info()).truncate(RECORD_FINGERPRINT_CHARS);
             fingerprint = fp.fingerprint();
             digest = fp.digest();
         }

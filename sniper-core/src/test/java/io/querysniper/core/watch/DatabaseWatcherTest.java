@@ -189,6 +189,31 @@ class DatabaseWatcherTest {
     }
 
     @Test
+    void downAndBackAreLoggedOncePerStateChange() {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DatabaseWatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            port.downFor = 5;
+            DatabaseWatcher w = watcher(BUSY_30S);
+            for (int i = 0; i < 6; i++) {
+                clock.advance(w.lookOnce());
+            }
+            assertThat(appender.list).extracting(e -> e.getLevel().toString() + " " + e.getFormattedMessage())
+                    .filteredOn(m -> !m.startsWith("DEBUG"))
+                    .hasSize(2)
+                    .satisfiesExactly(
+                            m -> assertThat(m).startsWith("WARN database orders is unavailable (failing for 0ms): connection refused; next try in 1s"),
+                            m -> assertThat(m).startsWith("INFO database orders answers again after 31s"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void otherFailuresBackOffTooAndNeverEscape() {
         port.snapshotFailure = new IllegalStateException("driver bug");
         DatabaseWatcher w = watcher(BUSY_30S);

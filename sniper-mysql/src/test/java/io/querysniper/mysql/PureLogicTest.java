@@ -1,0 +1,149 @@
+package io.querysniper.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.querysniper.core.kill.KillAction;
+import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.target.KillMethod;
+
+/** Flavour detection, time limits, kill statements, error sorting, grants parsing, PEM keys. */
+class PureLogicTest {
+    private static final ServerInfo MARIA = new ServerInfo(Flavor.MARIADB, "10.11.6-MariaDB", Set.of());
+    private static final ServerInfo MYSQL = new ServerInfo(Flavor.MYSQL8, "8.0.36", Set.of());
+    private static final ServerInfo RDS = new ServerInfo(Flavor.MYSQL8, "8.0.36",
+            Set.of("rds_kill", "rds_kill_query"));
+    private static final ServerInfo RDS_MARIA = new ServerInfo(Flavor.MARIADB, "10.11.6-MariaDB-log",
+            Set.of("rds_kill", "rds_kill_query", "rds_kill_query_id"));
+    private static final ServerInfo AZURE = new ServerInfo(Flavor.MYSQL8, "8.0.21", Set.of("az_kill", "az_kill_query"));
+
+    @Test
+    void flavours() {
+        assertThat(Flavor.detect("10.11.6-MariaDB-0+deb12u1", "Debian 12")).isEqualTo(Flavor.MARIADB);
+        assertThat(Flavor.detect("5.5.5-10.6.14-MariaDB", "")).isEqualTo(Flavor.MARIADB);
+        assertThat(Flavor.detect("8.4.3", "MySQL Community Server - GPL")).isEqualTo(Flavor.MYSQL8);
+        assertThat(Flavor.detect("8.0.22", "")).isEqualTo(Flavor.MYSQL8);
+        assertThat(Flavor.detect("8.0.21", "")).isEqualTo(Flavor.MYSQL57);
+        assertThat(Flavor.detect("8.0.mysql_aurora.3.05.2", "")).isEqualTo(Flavor.MYSQL57);
+        assertThat(Flavor.detect("5.7.44-log", "")).isEqualTo(Flavor.MYSQL57);
+        assertThat(Flavor.detect("9.1.0", "")).isEqualTo(Flavor.MYSQL8);
+    }
+
+    @Test
+    void everyPollingStatementIsTimeLimited() {
+        Duration limit = Duration.ofMillis(2500);
+        assertThat(SessionQueries.sessions(Flavor.MARIADB, limit))
+                .startsWith("SET STATEMENT max_statement_time=2.500 FOR SELECT p.ID");
+        assertThat(SessionQueries.sessions(Flavor.MYSQL8, limit))
+                .startsWith("SELECT /*+ MAX_EXECUTION_TIME(2500) */ p.ID").contains("performance_schema.processlist");
+        assertThat(SessionQueries.sessions(Flavor.MYSQL57, limit))
+                .startsWith("SELECT /*+ MAX_EXECUTION_TIME(2500) */ p.ID").contains("information_schema.PROCESSLIST");
+        assertThat(SessionQueries.infoOf(Flavor.MYSQL8, limit))
+                .isEqualTo("SELECT /*+ MAX_EXECUTION_TIME(2500) */ INFO FROM performance_schema.processlist WHERE ID = ?");
+    }
+
+    @Test
+    void killStatements() {
+        KillRequest query = new KillRequest(42, 9001, KillAction.KILL_QUERY, "x");
+        KillRequest queryNoId = new KillRequest(42, -1, KillAction.KILL_QUERY, "x");
+        KillRequest conn = new KillRequest(42, 9001, KillAction.KILL_CONNECTION, null);
+
+        assertThat(KillSql.of(query, KillMethod.KILL, MARIA)).isEqualTo(new KillSql("KILL QUERY ID 9001", true));
+        assertThat(KillSql.of(queryNoId, KillMethod.KILL, MARIA)).isEqualTo(new KillSql("KILL QUERY 42", false));
+        assertThat(KillSql.of(conn, KillMethod.KILL, MARIA).sql()).isEqualTo("KILL CONNECTION 42");
+        assertThat(KillSql.of(query, KillMethod.KILL, MYSQL)).isEqualTo(new KillSql("KILL QUERY 42", false));
+
+        assertThat(KillSql.effective(KillMethod.AUTO, MYSQL)).isEqualTo(KillMethod.KILL);
+        assertThat(KillSql.effective(KillMethod.AUTO, RDS)).isEqualTo(KillMethod.RDS);
+        assertThat(KillSql.effective(KillMethod.AUTO, AZURE)).isEqualTo(KillMethod.AZURE);
+        assertThat(KillSql.effective(KillMethod.KILL, RDS)).isEqualTo(KillMethod.KILL);
+        assertThat(KillSql.effective(KillMethod.RDS, MYSQL)).isEqualTo(KillMethod.RDS);
+
+        assertThat(KillSql.of(query, KillMethod.RDS, RDS).sql()).isEqualTo("CALL mysql.rds_kill_query(42)");
+        assertThat(KillSql.of(conn, KillMethod.RDS, RDS).sql()).isEqualTo("CALL mysql.rds_kill(42)");
+        assertThat(KillSql.of(query, KillMethod.RDS, RDS_MARIA)).isEqualTo(new KillSql("CALL mysql.rds_kill_query_id(9001)", true));
+        assertThat(KillSql.of(query, KillMethod.AZURE, AZURE).sql()).isEqualTo("CALL mysql.az_kill_query(42)");
+        assertThat(KillSql.of(conn, KillMethod.AZURE, AZURE).sql()).isEqualTo("CALL mysql.az_kill(42)");
+    }
+
+    @Test
+    void killErrors() {
+        assertThat(KillErrors.outcome(1094)).isEqualTo(KillOutcome.GONE_ALREADY);
+        assertThat(KillErrors.outcome(1957)).isEqualTo(KillOutcome.GONE_ALREADY);
+        assertThat(KillErrors.outcome(1095)).isEqualTo(KillOutcome.NOT_PERMITTED);
+        assertThat(KillErrors.outcome(1227)).isEqualTo(KillOutcome.NOT_PERMITTED);
+        assertThat(KillErrors.outcome(1370)).isEqualTo(KillOutcome.NOT_PERMITTED);
+        assertThat(KillErrors.outcome(2013)).isEqualTo(KillOutcome.ERROR);
+        assertThat(KillErrors.detail(new java.sql.SQLException("You are not owner of thread 5", "HY000", 1095)))
+                .isEqualTo("error 1095 (HY000): You are not owner of thread 5");
+    }
+
+    @Test
+    void globalGrants() {
+        assertThat(ServerCheck.parseGlobalGrant("GRANT PROCESS, CONNECTION ADMIN ON *.* TO `sniper`@`%` IDENTIFIED BY PASSWORD '*AB'"))
+                .containsExactly("PROCESS", "CONNECTION ADMIN");
+        assertThat(ServerCheck.parseGlobalGrant("GRANT ALL PRIVILEGES ON *.* TO `root`@`%` WITH GRANT OPTION"))
+                .containsExactly("ALL PRIVILEGES");
+        assertThat(ServerCheck.parseGlobalGrant("GRANT CONNECTION_ADMIN,SYSTEM_USER ON *.* TO `s`@`%`"))
+                .containsExactly("CONNECTION_ADMIN", "SYSTEM_USER");
+        assertThat(ServerCheck.parseGlobalGrant("GRANT SELECT ON `shop`.* TO `app`@`%`")).isEmpty();
+    }
+
+    @Test
+    void pkcs8AndPkcs1PemKeysBothLoad(@TempDir Path dir) throws Exception {
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+        gen.initialize(2048);
+        var key = gen.generateKeyPair().getPrivate();
+        Path pkcs8 = dir.resolve("k8.pem");
+        Files.writeString(pkcs8, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        assertThat(PemKeyStores.privateKey(pkcs8, "RSA").getEncoded()).isEqualTo(key.getEncoded());
+
+        // PKCS#8 PrivateKeyInfo of RSA ends with the PKCS#1 structure inside an OCTET STRING: re-wrap it.
+        byte[] pkcs1 = extractPkcs1(key.getEncoded());
+        assertThat(PemKeyStores.wrapPkcs1(pkcs1)).isEqualTo(key.getEncoded());
+        EC_ERROR: {
+            Path ec = dir.resolve("ec.pem");
+            Files.writeString(ec, "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PemKeyStores.privateKey(ec, "EC"))
+                    .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+        }
+    }
+
+    private static byte[] extractPkcs1(byte[] pkcs8) {
+        // SEQUENCE { INTEGER 0, SEQUENCE {rsaEncryption, NULL}, OCTET STRING {pkcs1} }
+        int i = 1;
+        i += lengthBytes(pkcs8, i);
+        i += 3 + 15; // version + algorithm identifier
+        i += 1; // OCTET STRING tag
+        int len = length(pkcs8, i);
+        i += lengthBytes(pkcs8, i);
+        return java.util.Arrays.copyOfRange(pkcs8, i, i + len);
+    }
+
+    private static int lengthBytes(byte[] der, int at) {
+        return (der[at] & 0x80) == 0 ? 1 : 1 + (der[at] & 0x7f);
+    }
+
+    private static int length(byte[] der, int at) {
+        if ((der[at] & 0x80) == 0) {
+            return der[at];
+        }
+        int n = der[at] & 0x7f;
+        int len = 0;
+        for (int k = 1; k <= n; k++) {
+            len = (len << 8) | (der[at + k] & 0xff);
+        }
+        return len;
+    }
+}
