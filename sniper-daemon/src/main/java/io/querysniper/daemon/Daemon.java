@@ -97,7 +97,7 @@ public final class Daemon implements AutoCloseable {
             state.set(State.RUNNING);
             log.info("query-sniper running: {} database(s), config hash {}", settings.databases().size(),
                     settings.configHash());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             close();
             throw e;
         }

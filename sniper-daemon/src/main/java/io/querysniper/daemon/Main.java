@@ -40,7 +40,17 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        int code;
+        try {
+            code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        } catch (Throwable t) {
+            // picocli handles Exceptions; an Error (a missing class, out of memory) must still end the
+            // process rather than leave it running on its non-daemon threads with nothing in charge.
+            System.err.println("query-sniper: fatal: " + t);
+            t.printStackTrace();
+            Runtime.getRuntime().halt(ExitCodes.FAILED);
+            return;
+        }
         // `run` returns only once the daemon has stopped; other commands return at once.
         System.exit(code);
     }
