@@ -27,6 +27,7 @@ import io.querysniper.daemon.cli.VersionProvider;
 import io.querysniper.journal.JournalOptions;
 import io.querysniper.journal.RetentionPruner;
 import io.querysniper.journal.ZkJournal;
+import io.querysniper.mysql.export.MysqlKillExporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,6 +132,16 @@ public final class Daemon implements AutoCloseable {
             pruner.start();
         } else {
             log.warn("journal.enabled = false: kills are logged but not journaled");
+        }
+        if (j.exportDatabase() != null) {
+            // A copy of the journal in a SQL table (pt-kill's --log-dsn); never makes a kill wait.
+            DatabaseSettings to = settings.databases().get(j.exportDatabase());
+            MysqlKillExporter export = new MysqlKillExporter(to.target(), loaded.credentials().get(to.name()),
+                    j.exportTable(), settings.nodeId(), clock);
+            stages.add("journal export", export::close);
+            export.start();
+            listeners.add(export);
+            log.info("kill records are also exported to table {} on database {}", j.exportTable(), to.name());
         }
         listeners.add(new MetricsKillListener(metrics));
         listeners.addAll(extraListeners);
