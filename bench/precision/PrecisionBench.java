@@ -20,9 +20,16 @@ public class PrecisionBench {
     static int port;
     static String password;
     static final long LIMIT_MS = 3000;
+    static String victimSql;
     static final long GIVE_UP_MS = LIMIT_MS + 8000;
 
+    static final long EPOCH_OFFSET_NANOS = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
+
     record Victim(String tool, long startNanos, long endNanos, boolean died, boolean rescued) {
+        String wall() {
+            return java.time.Instant.ofEpochMilli((startNanos + EPOCH_OFFSET_NANOS) / 1_000_000) + " -> "
+                    + java.time.Instant.ofEpochMilli((endNanos + EPOCH_OFFSET_NANOS) / 1_000_000);
+        }
         double overshootMs() { return (endNanos - startNanos) / 1e6 - LIMIT_MS; }
     }
 
@@ -33,6 +40,14 @@ public class PrecisionBench {
         int victims = Integer.parseInt(args[3]);
         String sniperUser = args[4];
         long idleSeconds = Long.parseLong(args[5]);
+        // sleep: SELECT SLEEP(60), as specified. lock: SELECT GET_LOCK(..., 60) on a lock the driver holds:
+        // MariaDB's SLEEP shares one server-wide mutex between all sleepers, which makes a KILL wait
+        // (THD::awake retries a trylock) when many sleepers are killed at once; a lock wait does not.
+        victimSql = args.length > 6 && args[6].equals("lock") ? "SELECT GET_LOCK('bench-victims', 60)" : "SELECT SLEEP(60)";
+        Connection lockHolder = connect("bench_admin");
+        try (Statement s = lockHolder.createStatement()) {
+            s.execute("SELECT GET_LOCK('bench-victims', 0)");
+        }
 
         // 1. Idle polling: nothing near a limit, count the daemon's statements.
         long s0 = selects(sniperUser);
@@ -75,6 +90,7 @@ public class PrecisionBench {
             t.join();
         }
 
+        System.out.println("victims: " + victimSql);
         report("query-sniper", results, "qs");
         report("pt-kill", results, "pt");
         System.out.printf(Locale.ROOT, "bystander queries: %d run, false kills: %d%n", bystanderRuns.get(),
@@ -89,10 +105,16 @@ public class PrecisionBench {
         int misses = 0;
         for (Victim v : all) {
             if (!v.tool.equals(tool)) continue;
+            if (System.getenv("QS_BENCH_VERBOSE") != null && v.died && v.overshootMs() > 150) {
+                System.out.printf(Locale.ROOT, "  late %s victim: %s overshoot %.0f ms%n", tool, v.wall(), v.overshootMs());
+            }
             if (!v.died || v.rescued) misses++;
             else o.add(v.overshootMs());
         }
         Collections.sort(o);
+        if (System.getenv("QS_BENCH_VERBOSE") != null) {
+            System.out.println(name + " overshoots (ms): " + o.stream().map(d -> String.valueOf(Math.round(d))).toList());
+        }
         System.out.printf(Locale.ROOT, "%-13s victims killed %d, misses %d, overshoot ms p50 %.0f p95 %.0f max %.0f min %.0f%n",
                 name, o.size(), misses, pct(o, 50), pct(o, 95), o.isEmpty() ? Double.NaN : o.get(o.size() - 1),
                 o.isEmpty() ? Double.NaN : o.get(0));
@@ -126,9 +148,10 @@ public class PrecisionBench {
                 Thread rescuer = rescuer(tid, rescued);
                 long start = System.nanoTime();
                 boolean died;
-                try (ResultSet rs = s.executeQuery("SELECT SLEEP(60)")) {
+                try (ResultSet rs = s.executeQuery(victimSql)) {
                     rs.next();
-                    died = rs.getInt(1) == 1; // SLEEP returns 1 when interrupted by KILL QUERY
+                    // SLEEP returns 1 when interrupted by KILL QUERY; GET_LOCK returns NULL.
+                    died = victimSql.contains("SLEEP") ? rs.getInt(1) == 1 : rs.getObject(1) == null;
                 } catch (SQLException e) {
                     died = true; // KILL CONNECTION or an interrupted statement
                 }
