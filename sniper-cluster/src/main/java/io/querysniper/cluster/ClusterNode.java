@@ -87,6 +87,12 @@ import java.util.function.LongSupplier;
  * intended). STOP never risks that, at the price of an unwatched database while coordination is
  * down. The windows are measured with a monotonic clock ({@link System#nanoTime()}), not the wall
  * clock, so an NTP step cannot stretch them; the injected {@link Clock} only stamps "since".
+ * <p>
+ * What fencing here cannot cover: a process paused (GC, SIGSTOP, VM freeze) for longer than the
+ * session timeout while it believes it is connected may, on waking, pass {@code mayKill} once
+ * before its ZooKeeper client notices the expiry. The check consults the ZooKeeper handle itself
+ * (not only Curator's delayed events) to keep that window to the few milliseconds until the
+ * client's next read; closing it entirely would need a fencing token at the database server.
  *
  * <h2>Lifecycle</h2>
  * {@link #start()} once; {@link #close()} releases every latch first (so standbys take over at
@@ -97,6 +103,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     /** Fraction of the negotiated session timeout during which a SUSPENDED owner may go on. */
     static final double SUSPENDED_FRACTION = 0.25;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+    private static final Duration MEMBER_REFRESH = Duration.ofSeconds(5);
 
     /** How quickly the balancer looks and how long membership must be quiet before it acts. */
     record Tuning(Duration settle, Duration tick) {
@@ -155,7 +162,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     // Balancer state: touched only on the balancer thread.
     private List<String> lastMemberIds = List.of();
     private long membersChangedAt;
+    private long membersReadAt;
     private final Set<String> reportedMismatch = new HashSet<>();
+    private List<String> loggedMembers = List.of();
     private volatile List<NodeInfo> members = List.of();
     private volatile List<NodeInfo> mismatch = List.of();
 
@@ -313,8 +322,6 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 b.shutdownNow(); // a pass in progress sees CLOSED and stops
             }
             shutdown(balancer, "sniper-cluster-balance");
-            // No membership.close(): its delete retries for long when ZooKeeper is unreachable,
-            // and ending the session below removes the ephemeral member node anyway.
             closeClientBounded();
             had.forEach(this::notifyListeners);
             shutdown(events, "sniper-cluster-events");
@@ -583,8 +590,14 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (!ids.equals(lastMemberIds)) {
                 lastMemberIds = List.copyOf(ids);
                 membersChangedAt = now;
+                membersReadAt = now;
                 refreshMembers(ids);
                 return;
+            }
+            if (now - membersReadAt > MEMBER_REFRESH.toNanos()) {
+                // A member restarted between two passes (same id, maybe a new config): re-read.
+                membersReadAt = now;
+                refreshMembers(ids);
             }
             if (!ids.contains(self.id()) || now - membersChangedAt < tuning.settle().toNanos()) {
                 return;
@@ -648,7 +661,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         n.configHash(), self.configHash());
             }
         }
-        log.info("Members now {}", ids);
+        if (!ids.equals(loggedMembers)) {
+            loggedMembers = List.copyOf(ids);
+            log.info("Members now {}", ids);
+        }
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -737,15 +753,20 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     /**
-     * Curator's close ends the session (all our ephemerals go at once), but blocks while
-     * ZooKeeper is unreachable; give it a second, then let the session expire on its own.
+     * Leaves the member list and ends the session (all our ephemerals go at once). Both block
+     * while ZooKeeper is unreachable (the member delete retries); give them a second, then let
+     * the session expire on its own. The member node must be closed before the client, or it
+     * keeps trying to recreate itself on a closed client.
      */
     private void closeClientBounded() {
         CuratorFramework c = client;
-        if (c == null) {
-            return;
-        }
-        Thread closer = threads("sniper-curator-close").newThread(c::close);
+        PersistentNode m = membership;
+        Thread closer = threads("sniper-curator-close").newThread(() -> {
+            closeQuietly(m);
+            if (c != null) {
+                c.close();
+            }
+        });
         closer.start();
         try {
             closer.join(CLOSE_WAIT.toMillis());
