@@ -117,12 +117,15 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         final String db;
         final LeaderLatch latch;
         final long createdNanos;
+        /** Session epoch the seat was made in; seats of a lost session never grant mayKill. */
+        final int epoch;
         volatile boolean releasing;
 
-        Seat(String db, LeaderLatch latch, long createdNanos) {
+        Seat(String db, LeaderLatch latch, long createdNanos, int epoch) {
             this.db = db;
             this.latch = latch;
             this.createdNanos = createdNanos;
+            this.epoch = epoch;
         }
     }
 
@@ -156,6 +159,12 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private volatile ConnectionState connection;
     private volatile Trouble trouble;
     private volatile boolean lostSinceReconnect;
+    /**
+     * Bumped on every LOST. A latch of the lost session may still see its old node (the server
+     * has not expired that session yet) and claim leadership from it; only seats made after the
+     * loss count.
+     */
+    private volatile int epoch;
     private volatile NodeInfo announced;
     private volatile org.apache.zookeeper.ZooKeeper handle;
 
@@ -261,19 +270,27 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
         Trouble t = trouble;
         if (t == null) {
-            if (connectedNow()) {
-                return seat.latch.hasLeadership();
+            org.apache.zookeeper.ZooKeeper zk = handle;
+            org.apache.zookeeper.ZooKeeper.States zkState = zk == null ? null : zk.getState();
+            if (zkState != null && zkState.isConnected() && client.getZookeeperClient().isConnected()) {
+                return seat.epoch == epoch && seat.latch.hasLeadership();
             }
-            t = beginTrouble(false);
+            // CONNECTING: a disconnect, the session may live on (grace window). CLOSED: the
+            // handle knows its session expired or was closed: no grace at all.
+            t = beginTrouble(zkState == null || !zkState.isAlive());
         }
         long elapsed = nanos.getAsLong() - t.startNanos();
         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED && t.held().contains(database)
                 && elapsed < options.keepOwnedFor().toNanos()) {
             return true;
         }
-        return !t.lost() && seat.latch.hasLeadership() && elapsed < suspendedWindowNanos();
+        return !t.lost() && seat.epoch == epoch && seat.latch.hasLeadership() && elapsed < suspendedWindowNanos();
     }
 
+    /**
+     * The listener runs on a Curator thread (leadership) or the connection-state thread; it must
+     * be quick (e.g. wake the database's watcher), never block on I/O.
+     */
     @Override
     public void onChange(Consumer<String> listener) {
         listeners.add(listener);
@@ -338,7 +355,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     private Seat newSeat(String db) {
         LeaderLatch latch = new LeaderLatch(client, ClusterPaths.latch(db), self.id(), LeaderLatch.CloseMode.NOTIFY_LEADER);
-        Seat seat = new Seat(db, latch, nanos.getAsLong());
+        Seat seat = new Seat(db, latch, nanos.getAsLong(), epoch);
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
@@ -357,7 +374,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         String db = seat.db;
         try (var n = MDC.putCloseable("qs.node", self.id()); var d = MDC.putCloseable("qs.db", db)) {
             if (leader) {
-                if (seats.get(db) != seat || state.get() != State.STARTED) {
+                if (seats.get(db) != seat || seat.epoch != epoch || state.get() != State.STARTED) {
                     return;
                 }
                 Instant since = clock.instant();
@@ -482,6 +499,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                     }
                     case LOST -> {
                         Trouble t = beginTrouble(true);
+                        epoch++; // only this thread writes it
                         lostSinceReconnect = true;
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
                             log.error("ZooKeeper session LOST: policy keep-owned, still killing on {} for at most {}",
@@ -548,16 +566,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     /**
-     * Asks the ZooKeeper handle itself, not only Curator: Curator learns of a disconnect or an
-     * expiry through its event thread, some milliseconds later, and may already have closed the
-     * old session (so another node can take over) before our listener hears of it.
-     */
-    private boolean connectedNow() {
-        org.apache.zookeeper.ZooKeeper zk = handle;
-        return zk != null && client.getZookeeperClient().isConnected() && zk.getState().isConnected();
-    }
-
-    /** Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
+     * Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
     private void rememberHandle() {
         try {
             handle = client.getZookeeperClient().getZooKeeper();
@@ -680,6 +689,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 .connectionTimeoutMs((int) Math.min(sessionMs, options.connectionTimeout().toMillis()))
                 .retryPolicy(new BoundedExponentialBackoffRetry(100, 2000, 30))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
+                // The configured connect string is authoritative; a handle swapped by ensemble
+                // tracking would also blind the fencing check until the next reconnect event.
+                .ensembleTracker(false)
                 .threadFactory(threads("sniper-curator"))
                 .aclProvider(aclProvider());
         if (options.hasAuth()) {
