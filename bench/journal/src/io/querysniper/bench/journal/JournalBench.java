@@ -26,10 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Drives one {@link ZkJournal} against a 3-server ensemble.
+ * Drives one {@link ZkJournal} against a 3-server ensemble (separate processes when {@code -Dqs.bench.zk} names
+ * them, else an in-process curator-test TestingCluster).
  * <ol>
  *   <li>Sustained: kills arrive at a fixed rate (open loop) for N seconds; each kill writes its intent and
  *   its final record. Reports kills/s and znode writes/s achieved, the deepest the queue got, and the
@@ -44,52 +47,89 @@ public final class JournalBench {
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args.length > 0 ? args[0] : "20");
         int rate = Integer.parseInt(args.length > 1 ? args[1] : "2000");
+        int threads = Integer.parseInt(args.length > 2 ? args[2] : "8");
         Path spool = Files.createTempDirectory("qs-journal-bench");
-        try (TestingCluster cluster = new TestingCluster(3)) {
+        String external = System.getProperty("qs.bench.zk");
+        TestingCluster cluster = null;
+        String connect = external;
+        if (external == null) {
+            cluster = new TestingCluster(3);
             cluster.start();
-            try (CuratorFramework writer = client(cluster.getConnectString());
-                 CuratorFramework observer = client(cluster.getConnectString())) {
-                System.out.printf("ensemble: 3 servers (curator-test TestingCluster), %d cores%n",
-                        Runtime.getRuntime().availableProcessors());
-                warmUp(writer, spool);
-                sustained(writer, observer, spool, seconds, rate);
-                saturation(writer, spool, Math.max(5, seconds / 2));
+            connect = cluster.getConnectString();
+        }
+        try (CuratorFramework writer = client(connect);
+             CuratorFramework observer = client(connect)) {
+            System.out.printf("ensemble: 3 servers (%s), %d cores, bench JVM %s%n",
+                    external == null ? "curator-test TestingCluster in the bench JVM" : "separate QuorumPeerMain processes",
+                    Runtime.getRuntime().availableProcessors(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            warmUp(writer, spool);
+            sustained(writer, observer, spool, seconds, rate, threads);
+            saturation(writer, spool, Math.max(5, seconds / 2));
+        } finally {
+            if (cluster != null) {
+                cluster.close();
             }
         }
     }
 
-    private static void sustained(CuratorFramework writer, CuratorFramework observer, Path spool, int seconds, int rate)
-            throws Exception {
+    /**
+     * {@code threads} killers (think: one watcher per database) at {@code rate / threads} kills/s each, open
+     * loop: a killer that fell behind catches up without waiting. Each kill awaits its intent (write-ahead),
+     * as the daemon's kill path does, then queues the final record.
+     */
+    private static void sustained(CuratorFramework writer, CuratorFramework observer, Path spool, int seconds, int rate,
+                                  int threads) throws Exception {
         Map<String, Long> finalSentAt = new ConcurrentHashMap<>();
         List<Long> latenciesNanos = new CopyOnWriteArrayList<>();
+        List<Long> intentNanos = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong kills = new AtomicLong();
+        AtomicInteger maxDepth = new AtomicInteger();
         try (ZkJournal journal = new ZkJournal(writer, options("bench-a", spool), Clock.systemUTC())) {
             journal.start();
             RecordIds ids = new RecordIds("bench-a");
-            long periodNanos = 1_000_000_000L / rate;
+            long periodNanos = 1_000_000_000L * threads / rate;
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
-            long next = start;
-            int kills = 0;
-            int maxDepth = 0;
-            while (next < end) {
-                LockSupport.parkNanos(next - System.nanoTime());
-                KillRecord intent = record(ids, "bench-a");
-                KillRecord fin = intent.complete(KillOutcome.KILLED, null, Instant.now());
-                boolean sampled = kills % 10 == 0;
-                if (sampled) {
-                    watchUntilFinal(observer, intent.id(), finalSentAt, latenciesNanos);
-                }
-                journal.beforeKill(intent);
-                if (sampled) {
-                    finalSentAt.put(intent.id(), System.nanoTime());
-                }
-                journal.onRecord(fin);
-                kills++;
-                maxDepth = Math.max(maxDepth, journal.queueDepth());
-                if (kills % rate == 0) {
-                    System.out.printf("  t=%2ds queue depth %d%n", kills / rate, journal.queueDepth());
-                }
-                next += periodNanos;
+            List<Thread> killers = new ArrayList<>();
+            for (int k = 0; k < threads; k++) {
+                long offset = periodNanos * k / threads;
+                killers.add(Thread.ofPlatform().name("killer-" + k).start(() -> {
+                    long next = start + offset;
+                    long n = 0;
+                    while (next < end) {
+                        LockSupport.parkNanos(next - System.nanoTime());
+                        KillRecord intent = record(ids, "bench-a");
+                        KillRecord fin = intent.complete(KillOutcome.KILLED, null, Instant.now());
+                        boolean sampled = n++ % 10 == 0;
+                        try {
+                            if (sampled) {
+                                watchUntilFinal(observer, intent.id(), finalSentAt, latenciesNanos);
+                            }
+                        } catch (Exception e) {
+                            System.err.println("watch failed: " + e);
+                        }
+                        long t0 = System.nanoTime();
+                        journal.beforeKill(intent);
+                        long t1 = System.nanoTime();
+                        intentNanos.add(t1 - t0);
+                        if (sampled) {
+                            finalSentAt.put(intent.id(), System.nanoTime());
+                        }
+                        journal.onRecord(fin);
+                        kills.incrementAndGet();
+                        maxDepth.accumulateAndGet(journal.queueDepth(), Math::max);
+                        next += periodNanos;
+                    }
+                }));
+            }
+            for (int t = 1; t <= seconds; t++) {
+                Thread.sleep(Math.max(0, start + t * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                System.out.printf("  t=%2ds kills %d, queue depth %d, spooled %d%n", t, kills.get(), journal.queueDepth(),
+                        journal.spooledCount());
+            }
+            for (Thread k : killers) {
+                k.join();
             }
             long offeredEnd = System.nanoTime();
             while (journal.queueDepth() > 0 || journal.hasSpooled()) {
@@ -98,11 +138,17 @@ public final class JournalBench {
             long drained = System.nanoTime();
             Thread.sleep(500); // let the last watches fire
             double secs = (drained - start) / 1e9;
-            System.out.printf("sustained: offered %d kills/s for %d s -> %d kills (%d znode writes) in %.2f s"
+            long k = kills.get();
+            System.out.printf("sustained: offered %d kills/s by %d killers for %d s -> %d kills (%d znode writes) in %.2f s"
                             + " = %.0f kills/s, %.0f writes/s; queue max depth %d; drained %.0f ms after the last kill;"
-                            + " spooled %d%n",
-                    rate, seconds, kills, 2L * kills, secs, kills / secs, 2 * kills / secs, maxDepth,
-                    (drained - offeredEnd) / 1e6, journal.spooledCount());
+                            + " spooled %d, late intents %d%n",
+                    rate, threads, seconds, k, 2L * k, secs, k / secs, 2 * k / secs, maxDepth.get(),
+                    (drained - offeredEnd) / 1e6, journal.spooledCount(), journal.lateIntentCount());
+            List<Long> w = new ArrayList<>(intentNanos);
+            Collections.sort(w);
+            System.out.printf("intent wait in beforeKill (the kill path's cost), %d kills: p50 %.1f ms, p90 %.1f ms,"
+                            + " p99 %.1f ms, max %.1f ms%n",
+                    w.size(), pct(w, 50), pct(w, 90), pct(w, 99), w.isEmpty() ? 0 : w.get(w.size() - 1) / 1e6);
             List<Long> l = new ArrayList<>(latenciesNanos);
             Collections.sort(l);
             System.out.printf("kill-to-record latency (onRecord -> final record visible to another session),"
@@ -115,44 +161,49 @@ public final class JournalBench {
     private static void warmUp(CuratorFramework writer, Path spool) throws Exception {
         try (ZkJournal journal = new ZkJournal(writer, options("bench-warm", spool), Clock.systemUTC())) {
             journal.start();
-            RecordIds ids = new RecordIds("bench-warm");
-            long end = System.nanoTime() + 5_000_000_000L;
-            while (System.nanoTime() < end) {
-                if (journal.queueDepth() > 1_000) {
-                    Thread.sleep(1);
-                    continue;
-                }
-                KillRecord intent = record(ids, "bench-warm");
-                journal.beforeKill(intent);
-                journal.onRecord(intent.complete(KillOutcome.KILLED, null, Instant.now()));
-            }
+            closedLoop(journal, "bench-warm", 8, 5);
         }
     }
 
+    /** As fast as 16 killers go, each awaiting its intent: the ceiling. */
     private static void saturation(CuratorFramework writer, Path spool, int seconds) throws Exception {
         try (ZkJournal journal = new ZkJournal(writer, options("bench-b", spool), Clock.systemUTC())) {
             journal.start();
-            RecordIds ids = new RecordIds("bench-b");
             long start = System.nanoTime();
-            long end = start + seconds * 1_000_000_000L;
-            long kills = 0;
-            while (System.nanoTime() < end) {
-                if (journal.queueDepth() > 5_000) {
-                    Thread.sleep(1);
-                    continue;
-                }
-                KillRecord intent = record(ids, "bench-b");
-                journal.beforeKill(intent);
-                journal.onRecord(intent.complete(KillOutcome.KILLED, null, Instant.now()));
-                kills++;
-            }
-            while (journal.queueDepth() > 0) {
+            long kills = closedLoop(journal, "bench-b", 16, seconds);
+            while (journal.queueDepth() > 0 || journal.hasSpooled()) {
                 Thread.sleep(5);
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf("saturation: %d kills (%d writes) in %.2f s = %.0f kills/s, %.0f writes/s, spooled %d%n",
-                    kills, 2 * kills, secs, kills / secs, 2 * kills / secs, journal.spooledCount());
+            System.out.printf("saturation (16 killers, closed loop): %d kills (%d writes) in %.2f s = %.0f kills/s,"
+                            + " %.0f writes/s, spooled %d, late intents %d%n",
+                    kills, 2 * kills, secs, kills / secs, 2 * kills / secs, journal.spooledCount(), journal.lateIntentCount());
         }
+    }
+
+    private static long closedLoop(ZkJournal journal, String node, int threads, int seconds) throws InterruptedException {
+        RecordIds ids = new RecordIds(node);
+        AtomicLong kills = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Thread> killers = new ArrayList<>();
+        for (int k = 0; k < threads; k++) {
+            killers.add(Thread.ofPlatform().name(node + "-" + k).start(() -> {
+                while (System.nanoTime() < end) {
+                    if (journal.queueDepth() > 5_000) {
+                        LockSupport.parkNanos(1_000_000);
+                        continue;
+                    }
+                    KillRecord intent = record(ids, node);
+                    journal.beforeKill(intent);
+                    journal.onRecord(intent.complete(KillOutcome.KILLED, null, Instant.now()));
+                    kills.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : killers) {
+            t.join();
+        }
+        return kills.get();
     }
 
     /** Exists-watch set before the intent is written; then a data watch until the final record shows. */

@@ -87,6 +87,12 @@ import java.util.function.LongSupplier;
  * intended). STOP never risks that, at the price of an unwatched database while coordination is
  * down. The windows are measured with a monotonic clock ({@link System#nanoTime()}), not the wall
  * clock, so an NTP step cannot stretch them; the injected {@link Clock} only stamps "since".
+ * <p>
+ * What fencing here cannot cover: a process paused (GC, SIGSTOP, VM freeze) for longer than the
+ * session timeout while it believes it is connected may, on waking, pass {@code mayKill} once
+ * before its ZooKeeper client notices the expiry. The check consults the ZooKeeper handle itself
+ * (not only Curator's delayed events) to keep that window to the few milliseconds until the
+ * client's next read; closing it entirely would need a fencing token at the database server.
  *
  * <h2>Lifecycle</h2>
  * {@link #start()} once; {@link #close()} releases every latch first (so standbys take over at
@@ -97,6 +103,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     /** Fraction of the negotiated session timeout during which a SUSPENDED owner may go on. */
     static final double SUSPENDED_FRACTION = 0.25;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+    private static final Duration MEMBER_REFRESH = Duration.ofSeconds(5);
 
     /** How quickly the balancer looks and how long membership must be quiet before it acts. */
     record Tuning(Duration settle, Duration tick) {
@@ -110,12 +117,15 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         final String db;
         final LeaderLatch latch;
         final long createdNanos;
+        /** Session epoch the seat was made in; seats of a lost session never grant mayKill. */
+        final int epoch;
         volatile boolean releasing;
 
-        Seat(String db, LeaderLatch latch, long createdNanos) {
+        Seat(String db, LeaderLatch latch, long createdNanos, int epoch) {
             this.db = db;
             this.latch = latch;
             this.createdNanos = createdNanos;
+            this.epoch = epoch;
         }
     }
 
@@ -149,13 +159,21 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private volatile ConnectionState connection;
     private volatile Trouble trouble;
     private volatile boolean lostSinceReconnect;
+    /**
+     * Bumped on every LOST. A latch of the lost session may still see its old node (the server
+     * has not expired that session yet) and claim leadership from it; only seats made after the
+     * loss count.
+     */
+    private volatile int epoch;
     private volatile NodeInfo announced;
     private volatile org.apache.zookeeper.ZooKeeper handle;
 
     // Balancer state: touched only on the balancer thread.
     private List<String> lastMemberIds = List.of();
     private long membersChangedAt;
+    private long membersReadAt;
     private final Set<String> reportedMismatch = new HashSet<>();
+    private List<String> loggedMembers = List.of();
     private volatile List<NodeInfo> members = List.of();
     private volatile List<NodeInfo> mismatch = List.of();
 
@@ -252,19 +270,27 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
         Trouble t = trouble;
         if (t == null) {
-            if (connectedNow()) {
-                return seat.latch.hasLeadership();
+            org.apache.zookeeper.ZooKeeper zk = handle;
+            org.apache.zookeeper.ZooKeeper.States zkState = zk == null ? null : zk.getState();
+            if (zkState != null && zkState.isConnected() && client.getZookeeperClient().isConnected()) {
+                return seat.epoch == epoch && seat.latch.hasLeadership();
             }
-            t = beginTrouble(false);
+            // CONNECTING: a disconnect, the session may live on (grace window). CLOSED: the
+            // handle knows its session expired or was closed: no grace at all.
+            t = beginTrouble(zkState == null || !zkState.isAlive());
         }
         long elapsed = nanos.getAsLong() - t.startNanos();
         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED && t.held().contains(database)
                 && elapsed < options.keepOwnedFor().toNanos()) {
             return true;
         }
-        return !t.lost() && seat.latch.hasLeadership() && elapsed < suspendedWindowNanos();
+        return !t.lost() && seat.epoch == epoch && seat.latch.hasLeadership() && elapsed < suspendedWindowNanos();
     }
 
+    /**
+     * The listener runs on a Curator thread (leadership) or the connection-state thread; it must
+     * be quick (e.g. wake the database's watcher), never block on I/O.
+     */
     @Override
     public void onChange(Consumer<String> listener) {
         listeners.add(listener);
@@ -313,8 +339,6 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 b.shutdownNow(); // a pass in progress sees CLOSED and stops
             }
             shutdown(balancer, "sniper-cluster-balance");
-            // No membership.close(): its delete retries for long when ZooKeeper is unreachable,
-            // and ending the session below removes the ephemeral member node anyway.
             closeClientBounded();
             had.forEach(this::notifyListeners);
             shutdown(events, "sniper-cluster-events");
@@ -331,7 +355,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     private Seat newSeat(String db) {
         LeaderLatch latch = new LeaderLatch(client, ClusterPaths.latch(db), self.id(), LeaderLatch.CloseMode.NOTIFY_LEADER);
-        Seat seat = new Seat(db, latch, nanos.getAsLong());
+        Seat seat = new Seat(db, latch, nanos.getAsLong(), epoch);
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
@@ -350,7 +374,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         String db = seat.db;
         try (var n = MDC.putCloseable("qs.node", self.id()); var d = MDC.putCloseable("qs.db", db)) {
             if (leader) {
-                if (seats.get(db) != seat || state.get() != State.STARTED) {
+                if (seats.get(db) != seat || seat.epoch != epoch || state.get() != State.STARTED) {
                     return;
                 }
                 Instant since = clock.instant();
@@ -475,6 +499,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                     }
                     case LOST -> {
                         Trouble t = beginTrouble(true);
+                        epoch++; // only this thread writes it
                         lostSinceReconnect = true;
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
                             log.error("ZooKeeper session LOST: policy keep-owned, still killing on {} for at most {}",
@@ -541,16 +566,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     /**
-     * Asks the ZooKeeper handle itself, not only Curator: Curator learns of a disconnect or an
-     * expiry through its event thread, some milliseconds later, and may already have closed the
-     * old session (so another node can take over) before our listener hears of it.
-     */
-    private boolean connectedNow() {
-        org.apache.zookeeper.ZooKeeper zk = handle;
-        return zk != null && client.getZookeeperClient().isConnected() && zk.getState().isConnected();
-    }
-
-    /** Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
+     * Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
     private void rememberHandle() {
         try {
             handle = client.getZookeeperClient().getZooKeeper();
@@ -583,8 +599,14 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (!ids.equals(lastMemberIds)) {
                 lastMemberIds = List.copyOf(ids);
                 membersChangedAt = now;
+                membersReadAt = now;
                 refreshMembers(ids);
                 return;
+            }
+            if (now - membersReadAt > MEMBER_REFRESH.toNanos()) {
+                // A member restarted between two passes (same id, maybe a new config): re-read.
+                membersReadAt = now;
+                refreshMembers(ids);
             }
             if (!ids.contains(self.id()) || now - membersChangedAt < tuning.settle().toNanos()) {
                 return;
@@ -648,7 +670,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         n.configHash(), self.configHash());
             }
         }
-        log.info("Members now {}", ids);
+        if (!ids.equals(loggedMembers)) {
+            loggedMembers = List.copyOf(ids);
+            log.info("Members now {}", ids);
+        }
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -664,6 +689,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 .connectionTimeoutMs((int) Math.min(sessionMs, options.connectionTimeout().toMillis()))
                 .retryPolicy(new BoundedExponentialBackoffRetry(100, 2000, 30))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
+                // The configured connect string is authoritative; a handle swapped by ensemble
+                // tracking would also blind the fencing check until the next reconnect event.
+                .ensembleTracker(false)
                 .threadFactory(threads("sniper-curator"))
                 .aclProvider(aclProvider());
         if (options.hasAuth()) {
@@ -737,15 +765,20 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     /**
-     * Curator's close ends the session (all our ephemerals go at once), but blocks while
-     * ZooKeeper is unreachable; give it a second, then let the session expire on its own.
+     * Leaves the member list and ends the session (all our ephemerals go at once). Both block
+     * while ZooKeeper is unreachable (the member delete retries); give them a second, then let
+     * the session expire on its own. The member node must be closed before the client, or it
+     * keeps trying to recreate itself on a closed client.
      */
     private void closeClientBounded() {
         CuratorFramework c = client;
-        if (c == null) {
-            return;
-        }
-        Thread closer = threads("sniper-curator-close").newThread(c::close);
+        PersistentNode m = membership;
+        Thread closer = threads("sniper-curator-close").newThread(() -> {
+            closeQuietly(m);
+            if (c != null) {
+                c.close();
+            }
+        });
         closer.start();
         try {
             closer.join(CLOSE_WAIT.toMillis());

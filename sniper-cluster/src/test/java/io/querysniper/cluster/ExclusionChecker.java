@@ -54,7 +54,7 @@ final class ExclusionChecker implements AutoCloseable {
                 if (killers.size() > 1 && killers.get(0).mayKill(db)) {
                     StringBuilder who = new StringBuilder();
                     killers.forEach(n -> who.append(n.view().self()).append(' '));
-                    violations.add(db + " on " + who.toString().trim());
+                    violations.add(java.time.LocalTime.now() + " " + db + " on " + who.toString().trim());
                 }
             }
             rounds++;

@@ -14,10 +14,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,14 +29,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * Keeps the journal within its retention (age) and its record count, oldest first. Every node runs one;
  * only the holder of the latch {@code /journal/pruner-latch} prunes, on its own thread
  * ({@code sniper-journal-pruner}), in transactions of at most {@link #BATCH} deletes, checking leadership
- * between batches. Writers never wait on it: they create in the current hour's bucket, and recreate a
- * bucket that was pruned under them.
+ * between batches. Writers never wait on it: they create in the current second's bucket, and recreate a
+ * bucket that was pruned under them. Counting walks only the recent hours on each pass; older hours'
+ * counts are cached (see {@link #FULL_RECOUNT}), so a pass costs a few thousand reads at most.
  */
 public final class RetentionPruner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RetentionPruner.class);
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
     static final int BATCH = 100;
+    /** Empty buckets are removed once they ended this long ago (writers make the current ones ahead). */
+    static final Duration EMPTY_GRACE = Duration.ofMinutes(2);
+    /** Hours that ended this long ago are sealed: their count is cached between full recounts. */
+    static final Duration SEAL = Duration.ofMinutes(5);
+    static final Duration FULL_RECOUNT = Duration.ofHours(1);
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -47,6 +54,10 @@ public final class RetentionPruner implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final AtomicLong deleted = new AtomicLong();
+    private final BucketTree tree;
+    /** Record counts of sealed hour buckets (pruner thread only). */
+    private final Map<String, Long> sealedCounts = new HashMap<>();
+    private long lastFullRecount = System.nanoTime();
 
     public RetentionPruner(CuratorFramework client, JournalOptions options, Clock clock) {
         this(client, options, clock, DEFAULT_INTERVAL);
@@ -60,6 +71,7 @@ public final class RetentionPruner implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.interval = interval;
+        this.tree = new BucketTree(client);
         this.latch = new LeaderLatch(client, JournalPaths.PRUNER_LATCH, options.nodeId());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sniper-journal-pruner");
@@ -104,66 +116,116 @@ public final class RetentionPruner implements AutoCloseable {
         }
     }
 
-    /** One pass: by age, then by count, then empty old buckets. Stops as soon as leadership is lost. */
+    /** One pass: by age, then by count (oldest first), removing emptied buckets. Stops as soon as leadership is lost. */
     void pruneOnce() {
         Instant now = clock.instant();
         Instant cutoff = now.minus(options.retention());
-        long total = 0;
-        List<Bucket> kept = new ArrayList<>();
-        for (Bucket b : buckets()) {
-            if (!isLeader()) {
-                return;
+        Instant emptyBefore = now.minus(EMPTY_GRACE);
+        if (System.nanoTime() - lastFullRecount >= FULL_RECOUNT.toNanos()) {
+            sealedCounts.clear();
+            lastFullRecount = System.nanoTime();
+        }
+        for (BucketTree.Bucket day : tree.days()) {
+            if (!isLeader() || !day.start().isBefore(cutoff)) {
+                break;
             }
-            if (!b.end().isAfter(cutoff)) {
-                deleteRecords(b, Long.MAX_VALUE, cutoff);
-            } else if (b.start().isBefore(cutoff)) {
-                deleteRecords(b, Long.MAX_VALUE, cutoff);
-                kept.add(b);
-                total += numChildren(b.path());
-            } else {
-                kept.add(b);
-                total += b.count();
+            prune(day, cutoff, Long.MAX_VALUE, emptyBefore);
+        }
+        List<BucketTree.Bucket> hours = new ArrayList<>();
+        long total = 0;
+        for (BucketTree.Bucket day : tree.days()) {
+            List<BucketTree.Bucket> dayHours = tree.children(day);
+            if (dayHours.isEmpty() && day.end().isBefore(emptyBefore) && isLeader()) {
+                deleteIfEmpty(day.path());
+            }
+            for (BucketTree.Bucket hour : dayHours) {
+                if (!isLeader()) {
+                    return;
+                }
+                total += count(hour, emptyBefore, hour.end().isBefore(now.minus(SEAL)));
+                hours.add(hour);
             }
         }
         long excess = total - options.maxRecords();
-        for (Bucket b : kept) {
+        for (BucketTree.Bucket hour : hours) {
             if (excess <= 0 || !isLeader()) {
                 break;
             }
-            excess -= deleteRecords(b, excess, Instant.MAX);
-        }
-        // Empty buckets of past hours go too; the current hour's is left to the writers.
-        Instant pastHours = now.truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
-        for (Bucket b : buckets()) {
-            if (b.count() == 0 && b.end().isBefore(pastHours) && isLeader()) {
-                deleteIfEmpty(b.path());
-            }
-        }
-        for (String day : children(JournalPaths.RECORDS)) {
-            String dayPath = JournalPaths.RECORDS + "/" + day;
-            if (!dayPath.equals(JournalPaths.dayPath(now)) && numChildren(dayPath) == 0 && isLeader()) {
-                deleteIfEmpty(dayPath);
-            }
+            long n = prune(hour, Instant.MAX, excess, emptyBefore);
+            sealedCounts.computeIfPresent(hour.path(), (k, v) -> v - n);
+            excess -= n;
         }
     }
 
-    /** Deletes up to {@code max} records of the bucket whose id time is before {@code before}, oldest first. */
-    private long deleteRecords(Bucket b, long max, Instant before) {
-        List<String> ids = new ArrayList<>(children(b.path()));
-        Collections.sort(ids);
-        List<String> victims = new ArrayList<>();
-        for (String id : ids) {
-            if (victims.size() >= max || !JournalPaths.idTime(id, b.start()).isBefore(before)) {
-                break;
-            }
-            victims.add(b.path() + "/" + id);
+    /**
+     * Records in an hour bucket. Hours that ended more than {@link #SEAL} ago are counted once and then
+     * taken from a cache until the next full recount ({@link #FULL_RECOUNT}): a late record (a spool replay
+     * into a past hour) is counted then. Empty buckets older than {@code emptyBefore} go on the way.
+     */
+    private long count(BucketTree.Bucket hour, Instant emptyBefore, boolean sealed) {
+        Long cached = sealed ? sealedCounts.get(hour.path()) : null;
+        if (cached != null) {
+            return cached;
         }
         long n = 0;
-        for (int i = 0; i < victims.size(); i += BATCH) {
-            if (!isLeader()) {
-                break;
+        for (BucketTree.Bucket minute : tree.children(hour)) {
+            long inMinute = 0;
+            for (BucketTree.Bucket second : tree.children(minute)) {
+                int c = numChildren(second.path());
+                if (c == 0 && second.end().isBefore(emptyBefore) && isLeader()) {
+                    deleteIfEmpty(second.path());
+                }
+                inMinute += c;
             }
-            n += deleteBatch(victims.subList(i, Math.min(victims.size(), i + BATCH)));
+            if (inMinute == 0 && minute.end().isBefore(emptyBefore) && isLeader()) {
+                deleteIfEmpty(minute.path());
+            }
+            n += inMinute;
+        }
+        if (n == 0 && hour.end().isBefore(emptyBefore) && isLeader()) {
+            deleteIfEmpty(hour.path());
+        }
+        if (sealed) {
+            sealedCounts.put(hour.path(), n);
+        }
+        return n;
+    }
+
+    /**
+     * Deletes up to {@code max} records of the bucket whose id time is before {@code before}, oldest first,
+     * then the buckets this emptied if they ended before {@code emptyBefore}. Returns the records deleted.
+     */
+    private long prune(BucketTree.Bucket b, Instant before, long max, Instant emptyBefore) {
+        long n = 0;
+        boolean all = true;
+        if (b.level().isLeaf()) {
+            List<String> ids = new ArrayList<>(tree.children(b.path()));
+            Collections.sort(ids);
+            List<String> victims = new ArrayList<>();
+            for (String id : ids) {
+                if (victims.size() >= max || !JournalPaths.idTime(id, b.start()).isBefore(before)) {
+                    break;
+                }
+                victims.add(b.path() + "/" + id);
+            }
+            all = victims.size() == ids.size();
+            for (int i = 0; i < victims.size() && isLeader(); i += BATCH) {
+                n += deleteBatch(victims.subList(i, Math.min(victims.size(), i + BATCH)));
+            }
+        } else {
+            for (BucketTree.Bucket child : tree.children(b)) {
+                if (n >= max || !child.start().isBefore(before) || !isLeader()) {
+                    all = false;
+                    break;
+                }
+                n += prune(child, before, max - n, emptyBefore);
+            }
+        }
+        if (all && b.end().isBefore(emptyBefore) && isLeader()) {
+            deleteIfEmpty(b.path()); // fails quietly when something is left (or a late record just came)
+            if (b.level() == JournalPaths.Level.HOUR) {
+                sealedCounts.remove(b.path());
+            }
         }
         return n;
     }
@@ -208,31 +270,6 @@ public final class RetentionPruner implements AutoCloseable {
         }
     }
 
-    private record Bucket(String path, Instant start, Instant end, int count) {
-    }
-
-    /** All hour buckets, oldest first, with their record counts. */
-    private List<Bucket> buckets() {
-        List<Bucket> out = new ArrayList<>();
-        List<String> days = new ArrayList<>(children(JournalPaths.RECORDS));
-        Collections.sort(days);
-        for (String day : days) {
-            List<String> hours = new ArrayList<>(children(JournalPaths.RECORDS + "/" + day));
-            Collections.sort(hours);
-            for (String hour : hours) {
-                Instant start;
-                try {
-                    start = JournalPaths.bucketStart(day, hour);
-                } catch (RuntimeException e) {
-                    continue;
-                }
-                String path = JournalPaths.RECORDS + "/" + day + "/" + hour;
-                out.add(new Bucket(path, start, start.plus(1, ChronoUnit.HOURS), numChildren(path)));
-            }
-        }
-        return out;
-    }
-
     private int numChildren(String path) {
         try {
             Stat stat = client.checkExists().forPath(path);
@@ -242,19 +279,6 @@ public final class RetentionPruner implements AutoCloseable {
             throw new SniperException("interrupted while pruning the journal", e);
         } catch (Exception e) {
             throw new SniperException("cannot read journal bucket " + path + ": " + e, e);
-        }
-    }
-
-    private List<String> children(String path) {
-        try {
-            return client.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SniperException("interrupted while pruning the journal", e);
-        } catch (Exception e) {
-            throw new SniperException("cannot list journal bucket " + path + ": " + e, e);
         }
     }
 

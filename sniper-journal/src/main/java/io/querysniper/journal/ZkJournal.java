@@ -5,6 +5,7 @@ import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.port.KillListener;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -15,21 +16,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The kill journal of one node: every intent and final record goes to ZooKeeper under
- * {@code /journal/records/<day>/<hour>/<id>} (see {@link JournalPaths}), written by one thread
- * ({@code sniper-journal-writer}) from a bounded queue, so the kill path only enqueues. When ZooKeeper is
- * unreachable or a write fails, records go to a local fsynced spool and are replayed in order once the
- * connection is back (on reconnect, on a periodic retry, and at {@link #start()} after a restart or a
- * crash). While the spool holds anything, new records go behind it, so order is kept.
+ * {@code /journal/records/<day>/<hour>/<minute>/<second>/<id>} (see {@link JournalPaths}), written by one
+ * thread ({@code sniper-journal-writer}) from a bounded queue as pipelined multi-op transactions.
  *
- * <p>Records still in the in-memory queue when the process dies (kill -9) are lost: at most the few
- * milliseconds the writer is behind. {@link #close()} writes them, or spools them when ZooKeeper does
- * not take them within {@link #CLOSE_BOUND}.
+ * <p>Write-ahead: {@link #beforeKill} returns once its intent is durable, acknowledged by ZooKeeper or
+ * appended and fsynced to the local spool, but never later than {@code writeTimeout}. The writer spools
+ * whatever ZooKeeper has not acknowledged by half that bound (so the waiting kill learns it is durable in
+ * time), and final records ({@link #onRecord}, queued, not awaited) after {@link #FINAL_BOUND}. If the bound
+ * passes anyway the kill goes ahead, the record is still written or spooled later, and
+ * {@link #lateIntentCount()} counts it.
+ *
+ * <p>Order: one writer thread, one ZooKeeper session (which applies requests in order), and while the
+ * spool holds anything new records go behind it. Every write is idempotent (an intent is create-only, so
+ * neither a replay nor a retried transaction can overwrite the final record), which makes spooling a record
+ * that ZooKeeper later takes after all harmless. Spooled records are replayed in order on reconnect, on a
+ * periodic retry and at {@link #start()} (after a restart or a crash).
  */
 public final class ZkJournal implements KillListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZkJournal.class);
@@ -37,18 +47,32 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     static final int QUEUE_CAPACITY = 20_000;
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
+    /** A final record not acknowledged by ZooKeeper within this bound of its batch is spooled. */
+    public static final Duration FINAL_BOUND = Duration.ofSeconds(1);
+    /** A replay transaction that has not answered by then counts as failed; the replay is retried later. */
+    private static final long REPLAY_TIMEOUT_MS = 30_000;
+    private static final int REPLAY_SLICE = ZkRecordWriter.MAX_OPS * 10;
     private static final long WARN_EVERY_MS = 10_000;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private enum State { LATENT, STARTED, CLOSED }
 
+    /** A queued record; {@code durable} is completed once it is in ZooKeeper or the spool (null: nobody waits). */
+    private record Entry(KillRecord record, CompletableFuture<Void> durable, long spoolAtNanos) {
+        void done() {
+            if (durable != null) {
+                durable.complete(null);
+            }
+        }
+    }
+
     // Sentinels: compared by identity, never written.
-    private static final KillRecord WAKE = sentinel("wake");
-    private static final KillRecord STOP = sentinel("stop");
+    private static final Entry WAKE = new Entry(null, null, Long.MAX_VALUE);
+    private static final Entry STOP = new Entry(null, null, Long.MAX_VALUE);
 
     private final CuratorFramework client;
     private final JournalOptions options;
-    private final Clock clock;
-    private final BlockingQueue<KillRecord> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Spool spool;
     private final ZkRecordWriter zk;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
@@ -58,12 +82,19 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong lateIntents = new AtomicLong();
     private volatile long lastWarnMs;
+    // Writer thread only.
+    private boolean stopRequested;
+    private boolean wakeRequested = true;
+    private long nextReplayNanos;
+    /** A batch taken from the queue while a replay runs; null once the replay had to spool it. */
+    private List<Entry> held;
+    private long heldSpoolAt;
 
     public ZkJournal(CuratorFramework client, JournalOptions options, Clock clock) {
         this.client = client;
         this.options = options;
-        this.clock = clock;
         this.spool = new Spool(options.spoolDir(), options.nodeId());
         this.zk = new ZkRecordWriter(client, clock);
         this.connectionListener = (c, newState) -> {
@@ -87,14 +118,41 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 options.nodeId(), spool.file(), options.writeTimeout().toMillis(), spool.hasData());
     }
 
+    /**
+     * Write-ahead: returns once the intent is in ZooKeeper or fsynced in the local spool, or after
+     * {@code writeTimeout} at the latest (then the kill goes ahead and the intent follows; counted in
+     * {@link #lateIntentCount()}). Never throws.
+     */
     @Override
     public void beforeKill(KillRecord intent) {
-        submit(intent);
+        long timeoutNanos = options.writeTimeout().toNanos();
+        if (timeoutNanos == 0) {
+            submit(intent, null, System.nanoTime() + FINAL_BOUND.toNanos(), 0);
+            return;
+        }
+        long start = System.nanoTime();
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        if (!submit(intent, durable, start + timeoutNanos / 2, timeoutNanos)) {
+            return; // spooled by this thread, durable
+        }
+        try {
+            durable.get(Math.max(0, start + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            lateIntents.incrementAndGet();
+            warnRarely("journal: intent {} not durable within {} ms; the kill goes ahead, the intent follows",
+                    intent.id(), options.writeTimeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lateIntents.incrementAndGet();
+        } catch (ExecutionException e) {
+            lateIntents.incrementAndGet(); // not completed exceptionally today; counted if it ever is
+        }
     }
 
+    /** Queues the final record (or a record without intent); the writer makes it durable within about {@link #FINAL_BOUND}. */
     @Override
     public void onRecord(KillRecord record) {
-        submit(record);
+        submit(record, null, System.nanoTime() + FINAL_BOUND.toNanos(), options.writeTimeout().toNanos());
     }
 
     /** Records waiting for the writer. */
@@ -122,104 +180,229 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         return lost.get();
     }
 
+    /** Kills that went ahead before their intent was durable (the bound passed); the intent was written later. */
+    public long lateIntentCount() {
+        return lateIntents.get();
+    }
+
     /** True while records wait in the local spool. */
     public boolean hasSpooled() {
         return spool.hasData();
     }
 
-    /** Never throws and never waits longer than writeTimeout (a full queue); normally it does not wait. */
-    private void submit(KillRecord r) {
+    /**
+     * Queues the record; false when the queue stayed full for {@code offerNanos} and this thread spooled the
+     * record itself (durable on return). Never throws.
+     */
+    private boolean submit(KillRecord r, CompletableFuture<Void> durable, long spoolAtNanos, long offerNanos) {
+        Entry e = new Entry(r, durable, spoolAtNanos);
         try {
-            if (state.get() == State.CLOSED) {
-                spoolNow(List.of(r), "journal closed");
-                return;
+            if (state.get() != State.CLOSED
+                    && (queue.offer(e) || queue.offer(e, offerNanos, TimeUnit.NANOSECONDS))) {
+                return true;
             }
-            if (queue.offer(r) || queue.offer(r, options.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                return;
-            }
-            spoolNow(List.of(r), "journal queue full");
-        } catch (InterruptedException e) {
+            spoolNow(List.of(e), state.get() == State.CLOSED ? "journal closed" : "journal queue full");
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            spoolNow(List.of(r), "interrupted");
-        } catch (RuntimeException e) {
+            spoolNow(List.of(e), "interrupted");
+        } catch (RuntimeException ex) {
             lost.incrementAndGet();
-            log.error("journal record {} lost: {}", r.id(), e.toString());
+            log.error("journal record {} lost: {}", r.id(), ex.toString());
         }
+        return false;
     }
 
-    private void spoolNow(List<KillRecord> records, String why) {
+    private void spoolNow(List<Entry> entries, String why) {
+        if (entries.isEmpty()) {
+            return;
+        }
         try {
-            spool.append(records);
-            spooled.addAndGet(records.size());
-            warnRarely("journal: {} record(s) spooled locally ({})", records.size(), why);
+            spool.append(entries.stream().map(Entry::record).toList());
+            spooled.addAndGet(entries.size());
+            warnRarely("journal: {} record(s) spooled locally ({})", entries.size(), why);
         } catch (SniperException e) {
-            lost.addAndGet(records.size());
-            log.error("journal: {} record(s) lost, spool failed: {}", records.size(), e.getMessage());
+            lost.addAndGet(entries.size());
+            log.error("journal: {} record(s) lost, spool failed: {}", entries.size(), e.getMessage());
+        } finally {
+            entries.forEach(Entry::done); // nothing better will happen to them: release the kills
         }
     }
 
     private void runWriter() {
         MDC.put("qs.node", options.nodeId());
-        List<KillRecord> batch = new ArrayList<>(ZkRecordWriter.MAX_OPS);
-        boolean stop = false;
-        while (!stop) {
+        List<Entry> batch = new ArrayList<>(ZkRecordWriter.MAX_OPS * 10);
+        while (!stopRequested) {
             batch.clear();
             try {
-                KillRecord head = queue.poll(RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                Entry head = queue.poll(RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
                 if (head != null) {
                     batch.add(head);
                     queue.drainTo(batch, ZkRecordWriter.MAX_OPS * 10 - 1);
                 }
             } catch (InterruptedException e) {
-                stop = true; // close() gave up waiting: leave what is queued to close()
+                stopRequested = true; // close() gave up waiting: leave what is queued to close()
                 Thread.currentThread().interrupt();
             }
-            stop |= batch.remove(STOP);
-            batch.removeIf(r -> r == WAKE);
+            List<Entry> records = withoutSentinels(batch);
             try {
-                flush(batch);
-                if (stop && !Thread.currentThread().isInterrupted()) {
-                    List<KillRecord> rest = new ArrayList<>();
+                flush(records);
+                if (stopRequested && !Thread.currentThread().isInterrupted()) {
+                    List<Entry> rest = new ArrayList<>();
                     queue.drainTo(rest);
-                    rest.removeIf(r -> r == WAKE || r == STOP);
-                    flush(rest);
+                    flush(withoutSentinels(rest));
                 }
             } catch (RuntimeException e) {
-                log.error("journal writer: unexpected failure, {} record(s) spooled", batch.size(), e);
-                spoolNow(List.copyOf(batch), "writer failure");
+                log.error("journal writer: unexpected failure, {} record(s) spooled", records.size(), e);
+                spoolNow(records.stream().filter(x -> x.durable() == null || !x.durable().isDone()).toList(),
+                        "writer failure");
             }
         }
     }
 
-    private void flush(List<KillRecord> batch) {
-        if (spool.hasData() && zk.connected()) {
+    /** Drops the sentinels, noting what they asked for. */
+    private List<Entry> withoutSentinels(List<Entry> entries) {
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (e == STOP) {
+                stopRequested = true;
+            } else if (e == WAKE) {
+                wakeRequested = true;
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private void flush(List<Entry> batch) {
+        if (spool.hasData() && zk.connected() && (wakeRequested || System.nanoTime() - nextReplayNanos >= 0)) {
+            // Replay first, so that the batch can go straight to ZooKeeper afterwards; the replay spools the
+            // batch if its waiting kills would otherwise miss their bound.
+            wakeRequested = false;
+            held = batch;
+            heldSpoolAt = System.nanoTime() + FINAL_BOUND.toNanos();
+            for (Entry e : batch) {
+                heldSpoolAt = Math.min(heldSpoolAt, e.spoolAtNanos());
+            }
             replay();
+            batch = held == null ? List.of() : held;
+            held = null;
         }
-        if (batch.isEmpty()) {
-            return;
-        }
-        if (spool.hasData() || !zk.connected()) {
-            spoolNow(List.copyOf(batch), spool.hasData() ? "spool not yet replayed" : "ZooKeeper not connected");
-            return;
-        }
-        try {
-            zk.write(batch);
-            written.addAndGet(batch.size());
-        } catch (SniperException e) {
-            warnRarely("journal: write to ZooKeeper failed, spooling: {}", e.getMessage(), "");
-            spoolNow(List.copyOf(batch), "write failed");
+        if (!batch.isEmpty()) {
+            if (spool.hasData() || !zk.connected()) {
+                spoolNow(batch, spool.hasData() ? "spool not yet replayed" : "ZooKeeper not connected");
+            } else {
+                write(batch);
+            }
         }
     }
 
-    /** Writes the spool to ZooKeeper, oldest first; stops at the first failure (the retry replays it all again). */
-    private void replay() {
-        while (spool.hasData() && zk.connected()) {
-            List<KillRecord> records = spool.takeForReplay();
-            try {
-                zk.write(records);
-            } catch (SniperException e) {
-                warnRarely("journal: replay of {} spooled record(s) failed, will retry: {}", records.size(), e.getMessage());
+    /**
+     * Writes a batch to ZooKeeper, releasing each waiting kill as soon as its transaction is acknowledged.
+     * When ZooKeeper is slow, what it has not acknowledged is spooled before any waiting kill's bound
+     * passes (or {@link #FINAL_BOUND} for final records), and the in-flight transactions are left to finish
+     * on their own: their writes are idempotent.
+     */
+    private void write(List<Entry> batch) {
+        long finalDeadline = System.nanoTime() + FINAL_BOUND.toNanos();
+        List<ZkRecordWriter.Chunk> chunks;
+        try {
+            chunks = zk.send(batch.stream().map(Entry::record).toList());
+        } catch (SniperException e) {
+            warnRarely("journal: write to ZooKeeper failed, spooling: {}", e.getMessage(), "");
+            spoolNow(batch, "write failed");
+            return;
+        }
+        long[] spoolAtFrom = new long[batch.size() + 1]; // earliest waiter deadline among batch[i..]
+        spoolAtFrom[batch.size()] = finalDeadline;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            spoolAtFrom[i] = Math.min(spoolAtFrom[i + 1], batch.get(i).spoolAtNanos());
+        }
+        for (int c = 0; c < chunks.size(); c++) {
+            ZkRecordWriter.Chunk chunk = chunks.get(c);
+            KeeperException.Code rc = await(chunk.result(), spoolAtFrom[chunk.from()], false);
+            List<Entry> entries = batch.subList(chunk.from(), chunk.to());
+            if (rc == null) {
+                spoolNow(batch.subList(chunk.from(), batch.size()), "ZooKeeper slower than the write bound");
                 return;
+            }
+            try {
+                zk.settle(chunk, rc);
+            } catch (SniperException e) {
+                warnRarely("journal: write to ZooKeeper failed, spooling: {}", e.getMessage(), "");
+                spoolNow(batch.subList(chunk.from(), batch.size()), "write failed");
+                return;
+            }
+            written.addAndGet(entries.size());
+            entries.forEach(Entry::done);
+        }
+    }
+
+    /**
+     * Waits for a transaction's answer until {@code deadlineNanos}, or until a kill waiting at the head of the
+     * queue needs the writer; null when it gave up. With {@code serviceQueue} (a replay, the spool is in use)
+     * the held batch and queued records are spooled when their bound comes near, so kills never wait
+     * behind a long replay.
+     */
+    private KeeperException.Code await(CompletableFuture<KeeperException.Code> result, long deadlineNanos,
+                                       boolean serviceQueue) {
+        while (true) {
+            long now = System.nanoTime();
+            long deadline = deadlineNanos;
+            Entry head = queue.peek();
+            if (serviceQueue) {
+                // During a replay the spool is in use: what waits is spooled once its bound comes near, and
+                // not before, so a short replay ends with an empty spool and the writer goes direct again.
+                boolean due = (held != null && now - heldSpoolAt >= 0)
+                        || (head != null && head.record() != null && now - head.spoolAtNanos() >= 0);
+                if (due) {
+                    if (held != null) {
+                        spoolNow(held, "spool not yet replayed"); // before anything newer, to keep the order
+                        held = null;
+                    }
+                    List<Entry> arrived = new ArrayList<>();
+                    queue.drainTo(arrived);
+                    spoolNow(withoutSentinels(arrived), "spool not yet replayed");
+                }
+            } else if (head != null) {
+                deadline = Math.min(deadline, head.spoolAtNanos());
+            }
+            if (now - deadline >= 0) {
+                return result.getNow(null);
+            }
+            try {
+                return result.get(Math.min(TICK_NANOS, deadline - now), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look at the queue again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return result.getNow(null);
+            } catch (ExecutionException e) {
+                return KeeperException.Code.SYSTEMERROR; // callbacks never complete it exceptionally
+            }
+        }
+    }
+
+    /**
+     * Writes the spool to ZooKeeper, oldest first, in slices; stops at the first failure (the retry replays
+     * the interrupted file again: writes are idempotent). Records queued meanwhile are spooled behind it.
+     */
+    private void replay() {
+        while (spool.hasData() && zk.connected() && !Thread.currentThread().isInterrupted()) {
+            List<KillRecord> records = spool.takeForReplay();
+            for (int from = 0; from < records.size(); from += REPLAY_SLICE) {
+                List<KillRecord> slice = records.subList(from, Math.min(records.size(), from + REPLAY_SLICE));
+                try {
+                    for (ZkRecordWriter.Chunk chunk : zk.send(slice)) {
+                        KeeperException.Code rc = await(chunk.result(),
+                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLAY_TIMEOUT_MS), true);
+                        zk.settle(chunk, rc == null ? KeeperException.Code.OPERATIONTIMEOUT : rc);
+                    }
+                } catch (SniperException e) {
+                    nextReplayNanos = System.nanoTime() + RETRY_INTERVAL.toNanos();
+                    warnRarely("journal: replay of {} spooled record(s) failed, will retry: {}", records.size(), e.getMessage());
+                    return;
+                }
             }
             spool.replayDone();
             replayed.addAndGet(records.size());
@@ -261,19 +444,11 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        List<KillRecord> rest = new ArrayList<>();
+        List<Entry> rest = new ArrayList<>();
         queue.drainTo(rest);
-        rest.removeIf(r -> r == WAKE || r == STOP);
-        if (!rest.isEmpty()) {
-            spoolNow(rest, "journal closing");
-        }
+        spoolNow(rest.stream().filter(e -> e != WAKE && e != STOP).toList(), "journal closing");
         spool.close();
-        log.info("journal closed: written={}, spooled={}, replayed={}, lost={}",
-                written.get(), spooled.get(), replayed.get(), lost.get());
-    }
-
-    private static KillRecord sentinel(String name) {
-        return new KillRecord("sentinel-" + name, null, null, null, -1, -1, null, null, null, null, null,
-                -1, -1, -1, null, null, null, null, null, null, null, null, false);
+        log.info("journal closed: written={}, spooled={}, replayed={}, lost={}, late intents={}",
+                written.get(), spooled.get(), replayed.get(), lost.get(), lateIntents.get());
     }
 }

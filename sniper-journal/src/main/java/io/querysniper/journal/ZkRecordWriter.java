@@ -8,21 +8,23 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes records to ZooKeeper, idempotently: an intent (PENDING) is created and never overwrites what is
  * already there (its own earlier copy or, after an out-of-order replay, the final record); a final record
- * replaces whatever is at its path or creates it. Records are sent in multi-op transactions of a bounded
- * size; if a transaction fails because a node exists or is missing (a replay, a pruned bucket), its
- * records are written one by one. Used by one thread only.
+ * replaces whatever is at its path or creates it. Records are sent as pipelined multi-op transactions of a
+ * bounded size ({@link #send}); ZooKeeper applies one session's requests in order. A transaction that fails
+ * because a node exists or is missing (a replay, a pruned bucket) is redone record by record
+ * ({@link #settle}). Used by the journal's writer thread only, except the bucket callbacks.
  */
 final class ZkRecordWriter {
 
@@ -30,13 +32,16 @@ final class ZkRecordWriter {
     static final int MAX_OPS = 100;
     private static final int MAX_TX_BYTES = 256 * 1024;
     private static final int REMEMBERED = 20_000;
-    /** Beyond Curator's own retries: a transaction that has not answered by then counts as failed (spooled). */
-    private static final long TX_TIMEOUT_MS = 30_000;
+    private static final int KNOWN_BUCKETS = 600;
+
+    /** One transaction in flight: the records of {@code batch[from, to)} and its result code. */
+    record Chunk(int from, int to, List<KillRecord> records, CompletableFuture<KeeperException.Code> result) {
+    }
 
     private final CuratorFramework client;
     private final Clock clock;
-    /** Hour buckets known to exist, so transactions need not create parents. */
-    private final Set<String> knownBuckets = new HashSet<>();
+    /** Leaf buckets known to exist (filled by the writer and by the callbacks of buckets made ahead). */
+    private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
     /** Ids whose intent this writer created, so their final record is a setData (bounded, oldest forgotten). */
     private final Map<String, Boolean> intents = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -55,105 +60,106 @@ final class ZkRecordWriter {
     }
 
     /**
-     * Writes all records in order; throws when ZooKeeper could not take them (the caller spools). The
-     * transactions of one call are pipelined: ZooKeeper applies one session's requests in order, and a
-     * transaction that fails on an existing or missing node is redone record by record afterwards,
-     * which is safe because every write is idempotent.
+     * Sends the records as transactions in the background, in order, and returns them; the caller waits on
+     * each chunk's result and then calls {@link #settle}. Throws when a transaction cannot even be sent.
      */
-    void write(List<KillRecord> records) {
-        List<List<KillRecord>> chunks = new ArrayList<>();
-        List<KillRecord> chunk = new ArrayList<>(MAX_OPS);
+    List<Chunk> send(List<KillRecord> records) {
+        List<Chunk> chunks = new ArrayList<>();
+        int from = 0;
         int bytes = 0;
-        for (KillRecord r : records) {
-            int size = KillRecordCodec.encode(r).length;
-            if (!chunk.isEmpty() && (chunk.size() >= MAX_OPS || bytes + size > MAX_TX_BYTES)) {
-                chunks.add(chunk);
-                chunk = new ArrayList<>(MAX_OPS);
+        for (int i = 0; i < records.size(); i++) {
+            int size = KillRecordCodec.encode(records.get(i)).length;
+            if (i > from && (i - from >= MAX_OPS || bytes + size > MAX_TX_BYTES)) {
+                chunks.add(sendChunk(records, from, i));
+                from = i;
                 bytes = 0;
             }
-            chunk.add(r);
             bytes += size;
         }
-        if (!chunk.isEmpty()) {
-            chunks.add(chunk);
+        if (from < records.size()) {
+            chunks.add(sendChunk(records, from, records.size()));
         }
-        try {
-            List<CompletableFuture<KeeperException.Code>> sent = new ArrayList<>(chunks.size());
-            for (List<KillRecord> c : chunks) {
-                sent.add(send(c));
+        return chunks;
+    }
+
+    /**
+     * Finishes a chunk whose transaction answered: remembers what it created, or, when it failed on an
+     * existing or missing node, writes its records one by one (synchronously). Throws on any other result.
+     */
+    void settle(Chunk chunk, KeeperException.Code rc) {
+        if (rc == KeeperException.Code.OK) {
+            chunk.records().forEach(this::remember);
+        } else if (rc == KeeperException.Code.NODEEXISTS || rc == KeeperException.Code.NONODE) {
+            for (KillRecord r : chunk.records()) { // a replay, or a bucket pruned under us
+                writeOne(r);
             }
-            for (int i = 0; i < chunks.size(); i++) {
-                KeeperException.Code rc = sent.get(i).get(TX_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                if (rc == KeeperException.Code.OK) {
-                    chunks.get(i).forEach(this::remember);
-                } else if (rc == KeeperException.Code.NODEEXISTS || rc == KeeperException.Code.NONODE) {
-                    for (KillRecord r : chunks.get(i)) { // a replay, or a bucket pruned under us
-                        writeOne(r);
-                    }
-                } else {
-                    throw new SniperException("cannot write " + chunks.get(i).size()
-                            + " journal records to ZooKeeper: " + rc);
+        } else {
+            throw new SniperException("cannot write " + chunk.records().size() + " journal records to ZooKeeper: " + rc);
+        }
+    }
+
+    private Chunk sendChunk(List<KillRecord> all, int from, int to) {
+        List<KillRecord> records = all.subList(from, to);
+        CompletableFuture<KeeperException.Code> done = new CompletableFuture<>();
+        try {
+            List<CuratorOp> ops = new ArrayList<>(records.size());
+            Set<String> createdHere = new HashSet<>();
+            for (KillRecord r : records) {
+                String path = path(r);
+                ensureBucket(path);
+                byte[] data = KillRecordCodec.encode(r);
+                boolean exists = intents.containsKey(r.id()) || createdHere.contains(r.id());
+                if (r.outcome() == KillOutcome.PENDING && exists) {
+                    continue;
                 }
+                if (exists) {
+                    ops.add(client.transactionOp().setData().forPath(path, data));
+                } else {
+                    ops.add(client.transactionOp().create().forPath(path, data));
+                    createdHere.add(r.id());
+                }
+            }
+            if (ops.isEmpty()) {
+                done.complete(KeeperException.Code.OK);
+            } else {
+                client.transaction()
+                        .inBackground((c, event) -> done.complete(KeeperException.Code.get(event.getResultCode())))
+                        .forOperations(ops);
             }
         } catch (SniperException e) {
             throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SniperException("interrupted while writing " + records.size() + " journal records", e);
         } catch (Exception e) {
-            throw new SniperException("cannot write " + records.size() + " journal records to ZooKeeper: " + e, e);
+            throw new SniperException("cannot send " + records.size() + " journal records to ZooKeeper: " + e, e);
         }
+        return new Chunk(from, to, List.copyOf(records), done);
     }
 
-    /** Sends one transaction in the background; the future completes with its result code. */
-    private CompletableFuture<KeeperException.Code> send(List<KillRecord> chunk) throws Exception {
-        List<CuratorOp> ops = new ArrayList<>(chunk.size());
-        Set<String> createdHere = new HashSet<>();
-        for (KillRecord r : chunk) {
-            String path = path(r);
-            ensureBucket(path);
-            byte[] data = KillRecordCodec.encode(r);
-            boolean exists = intents.containsKey(r.id()) || createdHere.contains(r.id());
-            if (r.outcome() == KillOutcome.PENDING && exists) {
-                continue;
-            }
-            if (exists) {
-                ops.add(client.transactionOp().setData().forPath(path, data));
-            } else {
-                ops.add(client.transactionOp().create().forPath(path, data));
-                createdHere.add(r.id());
-            }
-        }
-        CompletableFuture<KeeperException.Code> done = new CompletableFuture<>();
-        if (ops.isEmpty()) {
-            done.complete(KeeperException.Code.OK);
-            return done;
-        }
-        client.transaction()
-                .inBackground((c, event) -> done.complete(KeeperException.Code.get(event.getResultCode())))
-                .forOperations(ops);
-        return done;
-    }
-
-    private void writeOne(KillRecord r) throws Exception {
+    private void writeOne(KillRecord r) {
         String path = path(r);
         byte[] data = KillRecordCodec.encode(r);
-        if (r.outcome() == KillOutcome.PENDING) {
-            try {
-                client.create().creatingParentsIfNeeded().forPath(path, data);
-            } catch (KeeperException.NodeExistsException e) {
-                // Written before (a replay) or already completed: the intent must not overwrite a final record.
-            }
-        } else {
-            try {
-                client.setData().forPath(path, data);
-            } catch (KeeperException.NoNodeException e) {
+        try {
+            if (r.outcome() == KillOutcome.PENDING) {
                 try {
                     client.create().creatingParentsIfNeeded().forPath(path, data);
-                } catch (KeeperException.NodeExistsException raced) {
+                } catch (KeeperException.NodeExistsException e) {
+                    // Written before (a replay) or already completed: the intent must not overwrite a final record.
+                }
+            } else {
+                try {
                     client.setData().forPath(path, data);
+                } catch (KeeperException.NoNodeException e) {
+                    try {
+                        client.create().creatingParentsIfNeeded().forPath(path, data);
+                    } catch (KeeperException.NodeExistsException raced) {
+                        client.setData().forPath(path, data);
+                    }
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SniperException("interrupted while writing journal record " + r.id(), e);
+        } catch (Exception e) {
+            throw new SniperException("cannot write journal record " + r.id() + " to ZooKeeper: " + e, e);
         }
         remember(r);
     }
@@ -166,6 +172,11 @@ final class ZkRecordWriter {
         }
     }
 
+    /**
+     * Makes the record's leaf bucket exist before the transaction that writes into it (a transaction cannot
+     * "create if missing"). The first record of a second waits one round trip; the next second's bucket is
+     * then made ahead in the background, so under steady load the writer hardly ever waits.
+     */
     private void ensureBucket(String recordPath) throws Exception {
         String bucket = recordPath.substring(0, recordPath.lastIndexOf('/'));
         if (knownBuckets.contains(bucket)) {
@@ -176,8 +187,22 @@ final class ZkRecordWriter {
         } catch (KeeperException.NodeExistsException e) {
             // fine: another node made it
         }
-        if (knownBuckets.size() > 64) {
-            knownBuckets.clear(); // old hours: forget them, the pruner may delete them
+        remember(bucket);
+        Instant t = JournalPaths.idTime(recordPath.substring(recordPath.lastIndexOf('/') + 1), clock.instant());
+        String ahead = JournalPaths.bucketPath(t.plusSeconds(1));
+        if (!knownBuckets.contains(ahead)) {
+            client.create().creatingParentsIfNeeded().inBackground((c, event) -> {
+                int rc = event.getResultCode();
+                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NODEEXISTS.intValue()) {
+                    remember(ahead);
+                }
+            }).forPath(ahead);
+        }
+    }
+
+    private void remember(String bucket) {
+        if (knownBuckets.size() > KNOWN_BUCKETS) {
+            knownBuckets.clear(); // old seconds: forget them, the pruner may delete them once empty
         }
         knownBuckets.add(bucket);
     }

@@ -111,6 +111,24 @@ class ZkJournalIT {
     }
 
     @Test
+    void intentIsInZooKeeperWhenBeforeKillReturns(TestInfo info) throws Exception {
+        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
+             CuratorFramework other = Records.client(server.getConnectString(), ns(info));
+             ZkJournal j = journal(c, "n1")) {
+            RecordIds ids = new RecordIds("n1");
+            for (int i = 0; i < 20; i++) {
+                KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
+                j.beforeKill(intent);
+                // no await: write-ahead means durable before the KILL is sent
+                byte[] data = other.getData().forPath(JournalPaths.recordPath(intent.id(), null));
+                assertThat(KillRecordCodec.decode(data).outcome()).isEqualTo(KillOutcome.PENDING);
+                j.onRecord(Records.killed(intent));
+            }
+            assertThat(j.lateIntentCount()).isZero();
+        }
+    }
+
+    @Test
     void replayedIntentNeverOverwritesItsFinalRecord(TestInfo info) {
         try (CuratorFramework c = Records.client(server.getConnectString(), ns(info))) {
             KillRecord intent = Records.intent(new RecordIds("n1"), Instant.now(), "n1", "shop", "r");
@@ -191,7 +209,7 @@ class ZkJournalIT {
              ZkJournal j = journal(c, "n1")) {
             KillRecord old = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             j.onRecord(Records.killed(old));
-            await().until(() -> j.writtenCount() == 1);
+            await().until(() -> j.queueDepth() == 0 && !j.hasSpooled() && j.writtenCount() + j.replayedCount() >= 1);
 
             List<KillRecord> seen = new CopyOnWriteArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
@@ -215,6 +233,34 @@ class ZkJournalIT {
                 follower.join(5_000);
             }
             assertThat(follower.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void followSeesTheOutcomeOfAnIntentOlderThanItsLookback(TestInfo info) throws Exception {
+        RecordIds ids = new RecordIds("n1");
+        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
+             ZkJournal j = journal(c, "n1")) {
+            KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
+            j.beforeKill(intent);
+
+            List<KillRecord> seen = new CopyOnWriteArrayList<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            // The follower's clock is two hours ahead: the intent is far outside the rescanned lookback.
+            Clock later = Clock.offset(Clock.systemUTC(), JournalReader.FOLLOW_LOOKBACK.plusHours(1));
+            JournalReader reader = new JournalReader(c, later, Duration.ofMillis(50));
+            Thread follower = Thread.ofPlatform().name("follower").start(() ->
+                    reader.follow(JournalQuery.all(), seen::add, stop::get));
+            try {
+                await().until(() -> seen.size() == 1);
+                assertThat(seen.get(0).outcome()).isEqualTo(KillOutcome.PENDING);
+                j.onRecord(Records.killed(intent));
+                await().until(() -> seen.size() == 2);
+                assertThat(seen.get(1).outcome()).isEqualTo(KillOutcome.KILLED);
+            } finally {
+                stop.set(true);
+                follower.join(5_000);
+            }
         }
     }
 }

@@ -100,6 +100,11 @@ final class ExportTable {
                 + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Query Sniper kill records (copy of the journal)'";
     }
 
+    /** Fails unless the table exists and can be read. */
+    String probe() {
+        return "SELECT `id`, `outcome` FROM " + quoted() + " WHERE 1 = 0";
+    }
+
     /**
      * A multi-row upsert keyed by id, so an intent and its final record (or a retried batch) stay one row.
      * A late PENDING intent never overwrites a final record: every column keeps its value when the incoming

@@ -106,10 +106,12 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
     private Thread writer;
     /** Writer thread only: the table has been ensured once, so an empty queue is nothing to do. */
     private boolean connectedOnce;
+    private boolean warnedCreateRefused;
 
     /**
      * @param target      the server receiving the table (the configured export database's target)
-     * @param credentials its login; needs CREATE (first start) and INSERT, UPDATE on the table
+     * @param credentials its login; needs INSERT, UPDATE and SELECT on the table, and CREATE unless the
+     *                    table (and, for an unqualified name, the schema) already exists
      * @param table       {@code name} or {@code schema.name}: {@code [A-Za-z0-9_$]+}; see {@link #DEFAULT_TABLE}
      * @param nodeId      this daemon's node id (connection attribute, log context)
      * @param clock       for rate-limiting warnings
@@ -257,6 +259,9 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
                         queue.pause(backoff.toNanos());
                     }
                 }
+                if (droppedSinceWarning.get() > 0) {
+                    warnDropsAtMostEvery(WARN_EVERY);  // a burst after the last warning is reported, too
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -272,12 +277,30 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
         }
     }
 
+    /**
+     * Creates the schema (the default one only) and the table if missing. A login without CREATE still
+     * works when a DBA made the table: the server checks the privilege before IF NOT EXISTS, so a refused
+     * CREATE is followed by a probe of the table, and only a table that is not usable either is an error.
+     */
     private void ensureTable(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            if (table.createsSchema()) {
-                s.execute(table.createSchema());
+            try {
+                if (table.createsSchema()) {
+                    s.execute(table.createSchema());
+                }
+                s.execute(table.createTable());
+            } catch (SQLException refused) {
+                try {
+                    s.execute(table.probe());
+                } catch (SQLException missing) {
+                    refused.addSuppressed(missing);
+                    throw refused;
+                }
+                if (!warnedCreateRefused) {
+                    warnedCreateRefused = true;
+                    LOG.info("cannot create table {} ({}); it exists, so the export uses it", table, describe(refused));
+                }
             }
-            s.execute(table.createTable());
         }
     }
 
@@ -407,6 +430,9 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
                 notExported.addAndGet(left);
                 LOG.warn("export to table {} closed before it started: {} records not exported", table, left);
             }
+        }
+        if (droppedSinceWarning.get() > 0) {
+            warnDropsAtMostEvery(Duration.ZERO);
         }
         connector.close();
         LOG.info("export to table {} closed: {} records written, {} not exported", table, exported.get(),
