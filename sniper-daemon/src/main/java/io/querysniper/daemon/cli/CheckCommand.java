@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code query-sniper check}: validates both files and connects to every database. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Validate both files, connect to every database, print one row per database.",
-                "A row shows flavour and version, TLS in use, privileges present and missing, where sessions",
-                "are read from and how kills are sent.",
+                "A row shows flavour and version, TLS in use, privileges present and missing, where sessions "
+                        + "are read from and how kills are sent.",
                 "Exit 1 if anything is wrong, 2 if the files are invalid. No secret is ever printed."})
 public final class CheckCommand implements Callable<Integer> {
 
