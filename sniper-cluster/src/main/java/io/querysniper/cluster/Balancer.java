@@ -1,0 +1,79 @@
+package io.querysniper.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Pure assignment of databases to members: rendezvous (highest random weight) hashing with
+ * bounded loads. Every (database, member) pair gets a weight from a hash of both names; pairs are
+ * taken highest weight first and a database goes to the first member with room, where room means
+ * "fewer than floor(D/N)", or "exactly floor(D/N) while fewer than D mod N members already hold
+ * ceil(D/N)". The result is exactly balanced (floor or ceil each) and, like plain rendezvous
+ * hashing, mostly stable: a member joining or leaving moves few databases. Every node computes the
+ * same answer from the same member list, so nobody has to coordinate the plan itself.
+ */
+final class Balancer {
+    private Balancer() {
+    }
+
+    static Map<String, String> assign(Collection<String> databases, Collection<String> members) {
+        SortedSet<String> dbs = new TreeSet<>(databases);
+        SortedSet<String> nodes = new TreeSet<>(members);
+        Map<String, String> result = new TreeMap<>();
+        if (nodes.isEmpty() || dbs.isEmpty()) {
+            return result;
+        }
+        int floor = dbs.size() / nodes.size();
+        int withCeil = dbs.size() % nodes.size();
+        record Pair(String db, String node, long weight) {
+        }
+        List<Pair> pairs = new ArrayList<>(dbs.size() * nodes.size());
+        for (String db : dbs) {
+            for (String node : nodes) {
+                pairs.add(new Pair(db, node, weight(db, node)));
+            }
+        }
+        pairs.sort(Comparator.comparingLong(Pair::weight).reversed()
+                .thenComparing(Pair::db).thenComparing(Pair::node));
+        Map<String, Integer> load = new HashMap<>();
+        int atCeil = 0;
+        for (Pair p : pairs) {
+            if (result.containsKey(p.db())) {
+                continue;
+            }
+            int l = load.getOrDefault(p.node(), 0);
+            boolean room = l < floor || (l == floor && atCeil < withCeil);
+            if (room) {
+                result.put(p.db(), p.node());
+                load.put(p.node(), l + 1);
+                if (l + 1 > floor) {
+                    atCeil++;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** FNV-1a over "db\0node", then the SplitMix64 finalizer for good bit spread. */
+    static long weight(String db, String node) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : (db + '\0' + node).getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 30;
+        h *= 0xbf58476d1ce4e5b9L;
+        h ^= h >>> 27;
+        h *= 0x94d049bb133111ebL;
+        h ^= h >>> 31;
+        return h;
+    }
+}

@@ -1,0 +1,122 @@
+package io.querysniper.cluster;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A snapshot of the cluster for {@code bin/query-sniper cluster status}.
+ *
+ * @param nodes   live nodes
+ * @param owners  database -> owner (node id and since)
+ * @param unowned configured databases that no node owns right now
+ */
+public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners, List<String> unowned) {
+
+    public ClusterStatus {
+        nodes = List.copyOf(nodes);
+        owners = new TreeMap<>(owners);
+        unowned = List.copyOf(unowned);
+    }
+
+    /** True when every configured database has an owner (the CLI exits 1 otherwise). */
+    public boolean allOwned() {
+        return unowned.isEmpty();
+    }
+
+    /**
+     * {@code {"nodes":[{"id":..,"host":..,"version":..,"configHash":..,"startedAt":..}],
+     * "owners":{"<db>":"<node-id>"},"since":{"<db>":"<instant>"},"unowned":[..]}}.
+     */
+    public String toJson() {
+        StringBuilder out = new StringBuilder("{\"nodes\":[");
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeInfo n = nodes.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"id\":").append(str(n.id()))
+                    .append(",\"host\":").append(str(n.host()))
+                    .append(",\"version\":").append(str(n.version()))
+                    .append(",\"configHash\":").append(str(n.configHash()))
+                    .append(",\"startedAt\":").append(n.startedAt() == null ? "null" : str(n.startedAt().toString()))
+                    .append('}');
+        }
+        out.append("],\"owners\":{");
+        appendMap(out, owners, OwnerInfo::nodeId);
+        out.append("},\"since\":{");
+        appendMap(out, owners, o -> o.since() == null ? null : o.since().toString());
+        out.append("},\"unowned\":[");
+        for (int i = 0; i < unowned.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(str(unowned.get(i)));
+        }
+        return out.append("]}").toString();
+    }
+
+    /** A readable rendering: nodes, then one line per database with owner and since. */
+    public String toTable() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NODE", "HOST", "VERSION", "CONFIG", "STARTED"});
+        for (NodeInfo n : nodes) {
+            rows.add(new String[] {n.id(), n.host(), n.version(), n.configHash(), text(n.startedAt())});
+        }
+        StringBuilder out = new StringBuilder(table(rows)).append('\n');
+        List<String[]> dbRows = new ArrayList<>();
+        dbRows.add(new String[] {"DATABASE", "OWNER", "SINCE"});
+        owners.forEach((db, o) -> dbRows.add(new String[] {db, o.nodeId(), text(o.since())}));
+        unowned.forEach(db -> dbRows.add(new String[] {db, "-- none --", ""}));
+        return out.append(table(dbRows)).toString();
+    }
+
+    private static String text(Instant i) {
+        return i == null ? "" : i.toString();
+    }
+
+    private static String table(List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(String.format("%-" + (width[i] + 2) + "s", r[i]));
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static <V> void appendMap(StringBuilder out, Map<String, V> map,
+                                      java.util.function.Function<V, String> value) {
+        boolean first = true;
+        for (Map.Entry<String, V> e : map.entrySet()) {
+            String v = value.apply(e.getValue());
+            out.append(first ? "" : ",").append(str(e.getKey())).append(':').append(v == null ? "null" : str(v));
+            first = false;
+        }
+    }
+
+    static String str(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,267 @@
+package io.querysniper.daemon;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.querysniper.cluster.ClusterNode;
+import io.querysniper.cluster.ClusterOptions;
+import io.querysniper.cluster.CoordinationLossPolicy;
+import io.querysniper.cluster.NodeInfo;
+import io.querysniper.config.ClusterSettings;
+import io.querysniper.config.DatabaseSettings;
+import io.querysniper.config.JournalSettings;
+import io.querysniper.config.LoadedSettings;
+import io.querysniper.config.SniperSettings;
+import io.querysniper.core.SniperException;
+import io.querysniper.core.log.CompositeKillListener;
+import io.querysniper.core.log.LoggingKillListener;
+import io.querysniper.core.log.MdcScope;
+import io.querysniper.core.port.KillGate;
+import io.querysniper.core.port.KillListener;
+import io.querysniper.core.port.ServerPort;
+import io.querysniper.core.target.Credentials;
+import io.querysniper.core.watch.SniperEngine;
+import io.querysniper.core.watch.WatchSpec;
+import io.querysniper.core.watch.WatchedDatabase;
+import io.querysniper.core.watch.WatcherStatus;
+import io.querysniper.daemon.cli.VersionProvider;
+import io.querysniper.journal.JournalOptions;
+import io.querysniper.journal.RetentionPruner;
+import io.querysniper.journal.ZkJournal;
+import io.querysniper.mysql.export.MysqlKillExporter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running product: wires settings, cluster node, journal, one server port per database and the
+ * engine. {@link #start()} starts them in that order, {@link #close()} stops them in reverse (watchers
+ * first, then the journal is flushed, then the cluster node releases its latches and disconnects).
+ * Close is idempotent and safe from a shutdown hook.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** Lifecycle states. */
+    public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final LoadedSettings loaded;
+    private final SniperSettings settings;
+    private final boolean dryRun;
+    private final Clock clock;
+    private final PortFactory ports;
+    private final List<KillListener> extraListeners;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final Stages stages = new Stages();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final MeterRegistry metrics = new SimpleMeterRegistry();
+    private volatile ClusterNode cluster;
+    private volatile SniperEngine engine;
+    private volatile ZkJournal journal;
+
+    /**
+     * @param dryRunOverride true forces dry-run on every database (the {@code --dry-run} flag)
+     * @param extraListeners more kill listeners (tests record decisions with one)
+     */
+    public Daemon(LoadedSettings loaded, boolean dryRunOverride, Clock clock, PortFactory ports,
+                  List<KillListener> extraListeners) {
+        this.loaded = loaded;
+        this.settings = loaded.settings();
+        this.dryRun = dryRunOverride || settings.dryRun();
+        this.clock = clock;
+        this.ports = ports;
+        this.extraListeners = List.copyOf(extraListeners);
+    }
+
+    /** Starts everything; on failure stops what was started and throws. Only once. */
+    public void start() {
+        if (!state.compareAndSet(State.NEW, State.STARTING)) {
+            throw new IllegalStateException("daemon cannot start: it is " + state.get());
+        }
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, settings.nodeId())) {
+            log.info("query-sniper {} starting as node {}{}", VersionProvider.version(), settings.nodeId(),
+                    dryRun ? " in DRY-RUN mode (nothing will be killed)" : "");
+            log.info("effective configuration (secrets masked):\n{}", settings.effectiveConfigMasked());
+            for (String w : loaded.warnings()) {
+                log.warn("CONFIG WARNING: {}", w);
+            }
+            startAll();
+            state.set(State.RUNNING);
+            log.info("query-sniper running: {} database(s), config hash {}", settings.databases().size(),
+                    settings.configHash());
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        ClusterSettings c = settings.cluster();
+        if (c.embedded()) {
+            log.warn("cluster.zookeeper is not set: starting an embedded single-node ZooKeeper on port {} under {} "
+                    + "(fine for one node; set cluster.zookeeper to run several)", c.embeddedPort(),
+                    settings.dataDir().resolve("zookeeper"));
+        }
+        ClusterNode node = new ClusterNode(clusterOptions(c), nodeInfo(), settings.databases().keySet(), clock);
+        stages.add("cluster node", node::close);
+        node.start();
+        cluster = node;
+
+        List<KillListener> listeners = new ArrayList<>();
+        listeners.add(new LoggingKillListener());
+        JournalSettings j = settings.journal();
+        if (j.enabled()) {
+            JournalOptions options = new JournalOptions(settings.nodeId(), j.retention(), j.maxRecords(),
+                    j.writeTimeout(), j.spoolDir());
+            ZkJournal zkJournal = new ZkJournal(node.client(), options, clock);
+            stages.add("journal", zkJournal::close);
+            zkJournal.start();
+            journal = zkJournal;
+            listeners.add(zkJournal);
+            RetentionPruner pruner = new RetentionPruner(node.client(), options, clock);
+            stages.add("journal pruner", pruner::close);
+            pruner.start();
+        } else {
+            log.warn("journal.enabled = false: kills are logged but not journaled");
+        }
+        if (j.exportDatabase() != null) {
+            // A copy of the journal in a SQL table (pt-kill's --log-dsn); never makes a kill wait.
+            DatabaseSettings to = settings.databases().get(j.exportDatabase());
+            MysqlKillExporter export = new MysqlKillExporter(to.target(), loaded.credentials().get(to.name()),
+                    j.exportTable(), settings.nodeId(), clock);
+            stages.add("journal export", export::close);
+            export.start();
+            listeners.add(export);
+            log.info("kill records are also exported to table {} on database {}", j.exportTable(), to.name());
+        }
+        listeners.add(new MetricsKillListener(metrics));
+        listeners.addAll(extraListeners);
+
+        List<WatchedDatabase> watched = new ArrayList<>();
+        List<ServerPort> opened = new ArrayList<>();
+        // Ports connect lazily (on the first look), so a database that is down does not stop the start.
+        stages.add("server ports", () -> opened.forEach(ServerPort::close));
+        for (DatabaseSettings db : settings.databases().values()) {
+            Credentials login = loaded.credentials().get(db.name());
+            if (login == null) {
+                throw new SniperException("no credentials for database " + db.name());
+            }
+            ServerPort port = ports.open(db.target(), login, settings.nodeId(), clock);
+            opened.add(port);
+            watched.add(new WatchedDatabase(watchSpec(db), port));
+        }
+        SniperEngine e = new SniperEngine(settings.nodeId(), watched, node, new CompositeKillListener(listeners), clock);
+        stages.add("engine", e::close);
+        e.start();
+        engine = e;
+    }
+
+    private WatchSpec watchSpec(DatabaseSettings db) {
+        WatchSpec w = db.watch();
+        if (!dryRun || w.dryRun()) {
+            return w;
+        }
+        return new WatchSpec(w.database(), w.interval(), w.minSpacing(), w.rules(), w.protectedUsers(),
+                w.maxKillsPerMinute(), true, w.tagAllowList());
+    }
+
+    private ClusterOptions clusterOptions(ClusterSettings c) {
+        CoordinationLossPolicy policy = switch (c.onCoordinationLoss()) {
+            case STOP -> CoordinationLossPolicy.STOP;
+            case KEEP_OWNED -> CoordinationLossPolicy.KEEP_OWNED;
+        };
+        String scheme = null;
+        byte[] auth = null;
+        if ("digest".equals(c.authScheme())) {
+            Credentials zk = loaded.zookeeperCredentials();
+            scheme = "digest";
+            auth = (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8);
+        }
+        return new ClusterOptions(c.zookeeper(), c.namespace(), c.sessionTimeout(), c.connectionTimeout(), policy,
+                c.keepOwnedFor(), scheme, auth, settings.dataDir(), c.embeddedPort());
+    }
+
+    private NodeInfo nodeInfo() {
+        return new NodeInfo(settings.nodeId(), hostName(), VersionProvider.version(), settings.configHash());
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Stops watchers, flushes the journal, releases the latches and disconnects, in that order.
+     * Idempotent; a second caller waits for the first to finish.
+     */
+    @Override
+    public void close() {
+        State previous = state.getAndUpdate(s -> s == State.STOPPED ? s : State.STOPPING);
+        if (previous == State.STOPPING || previous == State.STOPPED) {
+            awaitStopped(5, TimeUnit.SECONDS);
+            return;
+        }
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, settings.nodeId())) {
+            long t0 = System.nanoTime();
+            if (previous != State.NEW) {
+                log.info("query-sniper stopping");
+            }
+            stages.closeAll();
+            state.set(State.STOPPED);
+            if (previous != State.NEW) {
+                log.info("query-sniper stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #close()} has finished; false on timeout. */
+    public boolean awaitStopped(long time, TimeUnit unit) {
+        try {
+            return stopped.await(time, unit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    /** Per database: last look, up or down, owner or not. Empty before start. */
+    public Map<String, WatcherStatus> status() {
+        SniperEngine e = engine;
+        return e == null ? Map.of() : e.status();
+    }
+
+    /** The fencing gate (the cluster node); null before start. */
+    public KillGate gate() {
+        return cluster;
+    }
+
+    public ClusterNode cluster() {
+        return cluster;
+    }
+
+    public MeterRegistry metrics() {
+        return metrics;
+    }
+}
