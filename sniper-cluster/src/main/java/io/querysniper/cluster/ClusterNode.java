@@ -76,7 +76,8 @@ import java.util.function.LongSupplier;
  * policy two nodes never kill on the same database. Curator's latch is run with
  * {@link SessionConnectionStateErrorPolicy} so a short blip does not drop leadership (and reorder
  * the queue); this class applies the stricter window itself.</li>
- * <li>LOST (session expired): false.</li>
+ * <li>LOST (session expired), or the ZooKeeper handle itself reports its session closed before
+ * Curator has told us: false at once, no grace.</li>
  * </ul>
  * With {@link CoordinationLossPolicy#KEEP_OWNED} the databases held when coordination was lost
  * stay killable for {@code keepOwnedFor} counted from the moment the trouble began (SUSPENDED or
@@ -268,7 +269,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         if (seat == null) {
             return false;
         }
-        Trouble t = trouble;
+        Trouble t = currentTrouble();
         if (t == null) {
             org.apache.zookeeper.ZooKeeper zk = handle;
             org.apache.zookeeper.ZooKeeper.States zkState = zk == null ? null : zk.getState();
@@ -533,6 +534,31 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         };
     }
 
+    /**
+     * The trouble in progress, or null. mayKill may record trouble from a handle state it read
+     * just before a reconnect was processed; such stale trouble is dropped here once handle,
+     * Curator and the last connection event all agree the connection is fine again.
+     */
+    private Trouble currentTrouble() {
+        Trouble t = trouble;
+        if (t == null) {
+            return null;
+        }
+        org.apache.zookeeper.ZooKeeper zk = handle;
+        ConnectionState last = connection;
+        boolean healthy = zk != null && zk.getState().isConnected() && client.getZookeeperClient().isConnected()
+                && (last == ConnectionState.CONNECTED || last == ConnectionState.RECONNECTED);
+        if (!healthy) {
+            return t;
+        }
+        synchronized (troubleLock) {
+            if (trouble == t) {
+                trouble = null;
+            }
+            return trouble;
+        }
+    }
+
     private Trouble beginTrouble(boolean lost) {
         synchronized (troubleLock) {
             Trouble t = trouble;
@@ -587,7 +613,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     private void tick() {
         try (var ignored = MDC.putCloseable("qs.node", self.id())) {
-            if (state.get() != State.STARTED || trouble != null || !client.getZookeeperClient().isConnected()) {
+            if (state.get() != State.STARTED || currentTrouble() != null || !client.getZookeeperClient().isConnected()) {
                 return;
             }
             List<String> ids = new ArrayList<>();
