@@ -20,7 +20,6 @@ import io.querysniper.core.port.KillListener;
 import io.querysniper.core.port.ServerPort;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.watch.SniperEngine;
-import io.querysniper.core.watch.WatchSpec;
 import io.querysniper.core.watch.WatchedDatabase;
 import io.querysniper.core.watch.WatcherStatus;
 import io.querysniper.daemon.cli.VersionProvider;
@@ -157,21 +156,12 @@ public final class Daemon implements AutoCloseable {
             }
             ServerPort port = ports.open(db.target(), login, settings.nodeId(), clock);
             opened.add(port);
-            watched.add(new WatchedDatabase(watchSpec(db), port));
+            watched.add(new WatchedDatabase(RunSpecs.forRun(db.watch(), login, dryRun), port));
         }
         SniperEngine e = new SniperEngine(settings.nodeId(), watched, node, new CompositeKillListener(listeners), clock);
         stages.add("engine", e::close);
         e.start();
         engine = e;
-    }
-
-    private WatchSpec watchSpec(DatabaseSettings db) {
-        WatchSpec w = db.watch();
-        if (!dryRun || w.dryRun()) {
-            return w;
-        }
-        return new WatchSpec(w.database(), w.interval(), w.minSpacing(), w.rules(), w.protectedUsers(),
-                w.maxKillsPerMinute(), true, w.tagAllowList());
     }
 
     private ClusterOptions clusterOptions(ClusterSettings c) {

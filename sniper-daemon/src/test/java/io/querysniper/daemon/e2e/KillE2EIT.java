@@ -16,6 +16,7 @@ import io.querysniper.mysql.MysqlServerPort;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,10 +125,14 @@ class KillE2EIT {
                      false, Set.of("vip"), TlsSettings.PREFERRED, new Credentials(Servers.SNIPER, Servers.SNIPER_PW))
                      .start()) {
             CompletableFuture<Victim.Result> vipQuery = vip.start("SELECT SLEEP(3)");
+            // A standby node of the cluster: same login, idle, not one of this node's own connections.
+            Connection standby = db.connection(Servers.SNIPER, Servers.SNIPER_PW);
             await().atMost(WAIT).until(() -> !s.forThread(victim.threadId).isEmpty());
             assertThat(vipQuery.get(WAIT.toSeconds(), TimeUnit.SECONDS).end()).isEqualTo(COMPLETED);
             assertThat(vip.alive()).isTrue();
             assertThat(s.records).noneMatch(r -> r.user().equals("vip") || r.user().equals(Servers.SNIPER));
+            assertThat(standby.isValid(2)).as("a standby node's idle connection survives").isTrue();
+            standby.close();
             // Still polling on its own connection: a new victim is killed too.
             try (Victim later = new Victim(db, "victim")) {
                 await().atMost(WAIT).until(() -> !s.forThread(later.threadId).isEmpty());

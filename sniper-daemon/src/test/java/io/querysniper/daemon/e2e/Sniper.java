@@ -1,5 +1,7 @@
 package io.querysniper.daemon.e2e;
 
+import io.querysniper.daemon.RunSpecs;
+
 import io.querysniper.config.SettingsLoader;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
@@ -45,7 +47,8 @@ final class Sniper implements AutoCloseable {
                 SettingsLoader.parseRules(rulesHocon), protectedUsers, 60, dryRun, Set.of("application"));
         DatabaseTarget target = new DatabaseTarget(name, server.host(), server.port(), tls, KillMethod.AUTO,
                 Duration.ofSeconds(2), Duration.ofSeconds(2));
-        dbs.add(new WatchedDatabase(spec, new MysqlServerPort(target, login, "e2e", Clock.systemUTC())));
+        dbs.add(new WatchedDatabase(RunSpecs.forRun(spec, login, false),
+                new MysqlServerPort(target, login, "e2e", Clock.systemUTC())));
         return this;
     }
 
