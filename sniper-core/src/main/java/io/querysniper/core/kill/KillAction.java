@@ -1,31 +1,17 @@
 package io.querysniper.core.kill;
 
+import io.querysniper.core.ConfigNamed;
+
 /** What a rule does to a session that breaks it. */
-public enum KillAction {
+public enum KillAction implements ConfigNamed {
     /** KILL QUERY: stop the running statement, keep the connection (and its open transaction). */
-    KILL_QUERY("kill-query"),
+    KILL_QUERY,
     /** KILL CONNECTION: drop the connection; its transaction is rolled back. */
-    KILL_CONNECTION("kill-connection"),
+    KILL_CONNECTION,
     /** Record the decision, kill nothing. */
-    LOG("log");
-
-    private final String configName;
-
-    KillAction(String configName) {
-        this.configName = configName;
-    }
-
-    /** The spelling used in the config file and in records. */
-    public String configName() {
-        return configName;
-    }
+    LOG;
 
     public static KillAction fromConfigName(String name) {
-        for (KillAction a : values()) {
-            if (a.configName.equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown action '" + name + "' (expected kill-query, kill-connection or log)");
+        return ConfigNamed.fromConfigName(KillAction.class, name, "action");
     }
 }

@@ -1,30 +1,16 @@
 package io.querysniper.core.target;
 
+import io.querysniper.core.ConfigNamed;
+
 /** TLS policy for a database connection, as MySQL clients spell it. */
-public enum TlsMode {
-    DISABLED("disabled"),
-    PREFERRED("preferred"),
-    REQUIRED("required"),
-    VERIFY_CA("verify-ca"),
-    VERIFY_IDENTITY("verify-identity");
-
-    private final String configName;
-
-    TlsMode(String configName) {
-        this.configName = configName;
-    }
-
-    public String configName() {
-        return configName;
-    }
+public enum TlsMode implements ConfigNamed {
+    DISABLED,
+    PREFERRED,
+    REQUIRED,
+    VERIFY_CA,
+    VERIFY_IDENTITY;
 
     public static TlsMode fromConfigName(String name) {
-        for (TlsMode m : values()) {
-            if (m.configName.equals(name)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown TLS mode '" + name
-                + "' (expected disabled, preferred, required, verify-ca or verify-identity)");
+        return ConfigNamed.fromConfigName(TlsMode.class, name, "TLS mode");
     }
 }
