@@ -38,10 +38,13 @@ import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.target.DatabaseTarget;
 import io.querysniper.core.target.KillMethod;
+import io.querysniper.core.watch.DatabaseWatcher;
 
 /**
- * {@link ServerPort} for MySQL and MariaDB over Connector/J, with a two-connection Hikari pool (one to
- * poll, one to kill). The pool never connects at construction ({@code initializationFailTimeout=-1}), so
+ * {@link ServerPort} for MySQL and MariaDB over Connector/J, with a small Hikari pool: one connection to
+ * poll and one per kill thread, since {@link #kill} is called concurrently from the watcher's kill threads
+ * (it keeps no state of its own besides the pool; the own-connection ids are tracked for every connection
+ * the pool opens, see {@link TrackingDataSource}). The pool never connects at construction ({@code initializationFailTimeout=-1}), so
  * a database that is down delays nothing; every call connects or reconnects on demand, bounded by the
  * target's connect timeout, and throws {@link ServerUnavailableException} when it cannot. SQLException
  * never leaves this class.
@@ -52,6 +55,11 @@ import io.querysniper.core.target.KillMethod;
  */
 public final class MysqlServerPort implements ServerPort {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlServerPort.class);
+
+    /** Pool size: one polling connection plus one per kill thread ({@link DatabaseWatcher#MAX_KILLS_IN_FLIGHT}). */
+    static final int POOL_SIZE = 1 + DatabaseWatcher.MAX_KILLS_IN_FLIGHT;
+    /** Connections kept open while idle. */
+    static final int MIN_IDLE = 2;
 
     private final DatabaseTarget target;
     private final Clock clock;
@@ -70,8 +78,11 @@ public final class MysqlServerPort implements ServerPort {
         HikariConfig config = new HikariConfig();
         config.setDataSource(tracking);
         config.setPoolName("sniper-" + target.name());
-        config.setMaximumPoolSize(2);
-        config.setMinimumIdle(1);
+        // One connection polls; each kill thread of the watcher may hold one while its KILL blocks in the
+        // server. Two stay open (poll + a warm kill connection); the rest are opened on demand and retire
+        // when idle.
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(MIN_IDLE);
         config.setInitializationFailTimeout(-1);
         // Hikari replaces values under 250 ms by its 30 s default: never let that happen silently.
         long connectMs = Math.max(250, target.connectTimeout().toMillis());

@@ -21,6 +21,12 @@ final class TrackingDataSource implements DataSource {
     private final ConnectionSettings settings;
     private final Set<Long> ownIds = ConcurrentHashMap.newKeySet();
     private volatile ServerInfo serverInfo;
+    /**
+     * Set by Hikari from its connection timeout. Kept because Hikari's pool shutdown waits this long for a
+     * connection being added: answering 0 made it give up at once and log "Timed-out waiting for add
+     * connection executor to shutdown" whenever a pool was closed while filling (e.g. right after one look).
+     */
+    private volatile int loginTimeoutSeconds;
 
     TrackingDataSource(ConnectionSettings settings) {
         this.settings = settings;
@@ -73,11 +79,12 @@ final class TrackingDataSource implements DataSource {
 
     @Override
     public void setLoginTimeout(int seconds) {
+        loginTimeoutSeconds = seconds;
     }
 
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginTimeoutSeconds;
     }
 
     @Override

@@ -245,6 +245,83 @@ class MysqlServerPortIT {
     }
 
     @Test
+    void killsFromSeveralThreadsAtOnceEachLandWhileTheWatcherLooks() throws Exception {
+        // Its own account, so connections of other tests' ports do not interfere with the own-id check.
+        DB.server().createUser("many", "many-pw", "PROCESS ON *.*", "CONNECTION ADMIN ON *.*");
+        port.close();
+        port = new MysqlServerPort(Targets.plain(DB.server()), new Credentials("many", "many-pw"), "node-1",
+                Clock.systemUTC());
+        int n = io.querysniper.core.watch.DatabaseWatcher.MAX_KILLS_IN_FLIGHT;
+        List<Connection> apps = new java.util.ArrayList<>();
+        try {
+            List<CompletableFuture<Long>> sleeps = new java.util.ArrayList<>();
+            List<Long> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Connection app = app();
+                apps.add(app);
+                ids.add(threadId(app));
+                sleeps.add(runAsync(app, "SELECT SLEEP(30)"));
+            }
+            for (long id : ids) {
+                awaitSession(id, x -> "Query".equals(x.command()));
+            }
+            ExecutorService killers = Executors.newFixedThreadPool(n);
+            try {
+                List<java.util.concurrent.Future<KillResult>> results = new java.util.ArrayList<>();
+                for (long id : ids) {
+                    results.add(killers.submit(() -> port.kill(new KillRequest(id, -1, KillAction.KILL_QUERY, null))));
+                }
+                ServerSnapshot during = port.snapshot(StatusNeeds.NONE);
+                for (java.util.concurrent.Future<KillResult> r : results) {
+                    assertThat(r.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).outcome()).isEqualTo(KillOutcome.KILLED);
+                }
+                List<Long> sniperThreads = during.sessions().stream().filter(x -> x.user().equals("many"))
+                        .map(Session::threadId).toList();
+                assertThat(during.ownThreadIds()).containsAll(sniperThreads);
+            } finally {
+                killers.shutdownNow();
+            }
+            for (CompletableFuture<Long> sleep : sleeps) {
+                assertThatThrownBy(() -> sleep.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .hasRootCauseMessage("Query execution was interrupted");
+            }
+            ServerSnapshot after = port.snapshot(StatusNeeds.NONE);
+            List<Long> pool = after.sessions().stream().filter(x -> x.user().equals("many")).map(Session::threadId)
+                    .toList();
+            assertThat(pool).hasSizeLessThanOrEqualTo(MysqlServerPort.POOL_SIZE);
+            assertThat(after.ownThreadIds()).containsExactlyInAnyOrderElementsOf(pool);
+        } finally {
+            for (Connection app : apps) {
+                app.close();
+            }
+        }
+    }
+
+    @Test
+    void closingRightAfterOneLookIsQuietAndQuick() {
+        ch.qos.logback.classic.Logger hikari =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        hikari.addAppender(appender);
+        try {
+            for (int i = 0; i < 3; i++) { // like the scan command: open, look once, close
+                MysqlServerPort once = new MysqlServerPort(Targets.plain(DB.server()),
+                        new Credentials("sniper", "sniper-pw"), "node-1", Clock.systemUTC());
+                once.snapshot(StatusNeeds.NONE);
+                long start = System.nanoTime();
+                once.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            }
+            assertThat(appender.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).isEmpty();
+        } finally {
+            hikari.detachAppender(appender);
+        }
+    }
+
+    @Test
     void closeIsIdempotent() {
         port.snapshot(StatusNeeds.NONE);
         port.close();

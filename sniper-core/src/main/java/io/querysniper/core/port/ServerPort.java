@@ -7,7 +7,8 @@ import io.querysniper.core.model.StatusNeeds;
 
 /**
  * One watched server, as the watcher loop sees it. Implemented by the MySQL adapter; tests use
- * fakes. Implementations are used from one watcher thread at a time.
+ * fakes. {@link #snapshot} is called from one watcher thread at a time; {@link #kill} may be called
+ * concurrently from several kill threads (and alongside a snapshot), so it must be thread-safe.
  */
 public interface ServerPort extends AutoCloseable {
 

@@ -25,9 +25,19 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Watches one database on its own platform thread {@code sniper-<db>-poll}: look, judge, act, then
@@ -36,6 +46,15 @@ import java.util.Set;
  * is down or an adapter that fails makes it back off exponentially (from the interval up to
  * {@link #MAX_BACKOFF}) and keep trying; the loop never dies of a runtime exception, and it never
  * shares a thread, so one slow server never delays another.
+ *
+ * <p>KILLs are sent from a small pool of kill threads {@code sniper-<db>-kill-N} (at most
+ * {@link #MAX_KILLS_IN_FLIGHT} at once), because a single KILL can block inside the server for
+ * seconds (MariaDB, many victims contending on one server mutex): the loop dispatches and keeps
+ * looking on schedule, and one slow KILL never delays the next victim. What the loop decides at
+ * dispatch: the kill rate guard (counted there), a first ownership check, and the victim is marked
+ * in flight, so one (thread, query) never has two kills queued or running. What the kill thread does,
+ * in this order: ownership checked again immediately before the KILL ({@code NOT_OWNER} and no KILL
+ * when lost), the write-ahead intent ({@link KillListener#beforeKill}), the KILL, the final record.
  *
  * <p>All timing goes through the injected {@link Clock} and {@link Sleeper}: {@link #lookOnce()}
  * runs one iteration and returns the wait before the next, which tests call directly.
@@ -51,6 +70,13 @@ public final class DatabaseWatcher implements AutoCloseable {
     static final Duration KILL_MEMORY = Duration.ofSeconds(5);
     /** Longest fingerprint carried in a kill record. */
     static final int RECORD_FINGERPRINT_CHARS = 1024;
+    /**
+     * Kill threads per database: KILLs in flight at once. An adapter that pools connections needs one
+     * connection per kill thread besides the one it polls with.
+     */
+    public static final int MAX_KILLS_IN_FLIGHT = 3;
+    /** Kill threads: none, kills run on the watcher thread inside {@link #lookOnce()} (deterministic tests). */
+    static final int INLINE_KILLS = 0;
 
     private final String node;
     private final WatchSpec spec;
@@ -63,14 +89,20 @@ public final class DatabaseWatcher implements AutoCloseable {
     private final RecordIds ids;
     private final KillRateGuard guard;
     private final RecentDecisions recent = new RecentDecisions();
+    /** Victims whose kill is queued or running (added by the loop, removed by the kill thread). */
+    private final Set<Victim> inFlight = ConcurrentHashMap.newKeySet();
     private final Thread thread;
+    /** Null when kills run inline. */
+    private final ThreadPoolExecutor killer;
+    private final AtomicLong kills = new AtomicLong();
 
     private volatile boolean running;
+    /** Set by {@link #stop()}: no kill is dispatched or started any more. */
+    private volatile boolean stopping;
     private volatile Instant lastLook;
     private volatile boolean up = true;
     private volatile boolean owner = true;
     private volatile String lastError;
-    private volatile long kills;
     private volatile boolean guardTripped;
 
     // Failure streak, touched only by the watcher thread.
@@ -79,8 +111,18 @@ public final class DatabaseWatcher implements AutoCloseable {
     private Instant lastFailureWarn;
     private String lastFailureKind;
 
+    /** A watcher with {@link #MAX_KILLS_IN_FLIGHT} kill threads. */
     public DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
                            Sleeper sleeper) {
+        this(node, database, gate, listener, clock, sleeper, MAX_KILLS_IN_FLIGHT);
+    }
+
+    /** @param killThreads kill threads, or {@link #INLINE_KILLS} to kill on the watcher thread */
+    DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
+                    Sleeper sleeper, int killThreads) {
+        if (killThreads < 0) {
+            throw new IllegalArgumentException("killThreads must be >= 0: " + killThreads);
+        }
         this.node = Objects.requireNonNull(node, "node");
         this.spec = database.spec();
         this.port = Objects.requireNonNull(database.port(), "port");
@@ -95,6 +137,21 @@ public final class DatabaseWatcher implements AutoCloseable {
         thread.setDaemon(true);
         thread.setUncaughtExceptionHandler((t, e) ->
                 log.error("watcher thread {} of database {} died", t.getName(), spec.database(), e));
+        this.killer = killThreads == INLINE_KILLS ? null : killExecutor(spec.database(), killThreads);
+    }
+
+    private static ThreadPoolExecutor killExecutor(String database, int threads) {
+        AtomicInteger number = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "sniper-" + database + "-kill-" + number.incrementAndGet());
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) ->
+                    log.error("kill thread {} of database {} died", th.getName(), database, e));
+            return t;
+        };
+        // Threads start on the first kill and stay (a few idle threads cost nothing; names stay 1..N).
+        // The queue is unbounded but holds each victim at most once, and the rate guard limits them.
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
     }
 
     public String database() {
@@ -116,19 +173,54 @@ public final class DatabaseWatcher implements AutoCloseable {
         sleeper.wake();
     }
 
-    /** Asks the thread to stop and interrupts whatever it is doing. Returns at once. */
+    /**
+     * Asks the thread to stop and interrupts whatever it is doing; stops dispatching kills and drops
+     * those queued but not started (no intent was written for them). KILLs already sent are left to
+     * finish (never interrupted halfway): {@link #join} waits for them. Returns at once.
+     */
     public void stop() {
         running = false;
+        stopping = true;
         sleeper.wake();
         thread.interrupt();
+        if (killer != null) {
+            killer.shutdown();
+            List<Runnable> queued = new ArrayList<>();
+            killer.getQueue().drainTo(queued);
+            for (Runnable r : queued) {
+                if (r instanceof KillTask task) {
+                    inFlight.remove(task.victim);
+                    recent.forget(task.key);
+                }
+            }
+            if (!queued.isEmpty()) {
+                log.info("{} queued kill(s) on database {} not sent: the watcher is stopping", queued.size(),
+                        spec.database());
+            }
+        }
     }
 
-    /** Waits for the thread to end; true when it did within {@code timeout}. */
+    /**
+     * After {@link #stop()}: waits for the thread to end and for the KILLs in flight to finish; true when
+     * both did within {@code timeout}. Warns when kills are still in flight at the end.
+     */
     public boolean join(Duration timeout) throws InterruptedException {
-        if (thread.getState() == Thread.State.NEW) {
-            return true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean stopped = thread.getState() == Thread.State.NEW || thread.join(timeout);
+        if (killer == null) {
+            return stopped;
         }
-        return thread.join(timeout);
+        boolean drained = killer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (!drained) {
+            log.warn("{} kill(s) on database {} still in flight after {}", inFlight.size(), spec.database(),
+                    Durations.human(timeout));
+        }
+        return stopped && drained;
+    }
+
+    /** Kills queued or running now. */
+    int killsInFlight() {
+        return inFlight.size();
     }
 
     /** {@link #stop()} and wait up to 3 s. Does not close the port (the engine owns that). */
@@ -145,7 +237,7 @@ public final class DatabaseWatcher implements AutoCloseable {
     }
 
     public WatcherStatus status() {
-        return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills, guardTripped);
+        return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills.get(), guardTripped);
     }
 
     @SuppressWarnings("try") // the scope is only for its side effect on the MDC
@@ -201,24 +293,26 @@ public final class DatabaseWatcher implements AutoCloseable {
 
     private void act(Evaluation evaluation) {
         Set<RecentDecisions.Key> seen = new HashSet<>();
+        boolean acting = true;
         try {
             for (Verdict v : evaluation.verdicts()) {
                 RecentDecisions.Key key = new RecentDecisions.Key(v.session().threadId(), v.session().queryId(),
                         v.rule().name());
-                seen.add(key);
-                if (recent.remembers(key, clock.instant())) {
+                seen.add(key); // even when no longer acting: what is remembered stays remembered
+                if (!acting || recent.remembers(key, clock.instant()) || inFlight.contains(Victim.of(v))) {
                     continue;
                 }
-                if (!handle(v, key)) {
-                    break;
-                }
+                acting = !stopping && handle(v, key);
             }
         } finally {
             recent.retainOnly(seen, clock.instant());
         }
     }
 
-    /** Acts on one verdict; false when acting on the rest of this look is pointless (ownership lost, paused). */
+    /**
+     * Acts on one verdict: records LOG / refusal / dry-run at once, or dispatches the kill. False when
+     * acting on the rest of this look is pointless (ownership lost, stopping).
+     */
     private boolean handle(Verdict v, RecentDecisions.Key key) {
         Instant now = clock.instant();
         KillRecord base = record(v, now);
@@ -262,30 +356,69 @@ public final class DatabaseWatcher implements AutoCloseable {
             emit(base.complete(KillOutcome.NOT_OWNER, "ownership lost right before the kill", now));
             return false;
         }
-        try {
-            listener.beforeKill(base);
-        } catch (RuntimeException e) {
-            log.warn("kill listener failed on intent {}", base.id(), e);
-        }
-        recent.remember(key, now.plus(KILL_MEMORY));
-        KillResult result;
-        try {
-            result = port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
-                    v.session().info()));
-        } catch (ServerUnavailableException e) {
-            emit(base.complete(KillOutcome.ERROR, "server unavailable: " + e.getMessage(), clock.instant()));
-            throw e;
-        } catch (RuntimeException e) {
-            emit(base.complete(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage(), clock.instant()));
+        Victim victim = Victim.of(v);
+        inFlight.add(victim);
+        recent.remember(key, Instant.MAX); // in flight counts as decided; the kill thread sets the real memory
+        KillTask kill = new KillTask(v, key, victim, base);
+        if (killer == null) {
+            kill.run();
             return true;
         }
-        if (result.outcome() == KillOutcome.KILLED) {
-            kills++;
-        } else if (result.outcome() == KillOutcome.NOT_PERMITTED) {
-            recent.remember(key, Instant.MAX); // asking again every few seconds would only repeat the refusal
+        try {
+            killer.execute(kill);
+            return true;
+        } catch (RejectedExecutionException e) { // stopping: nothing was sent, nothing to record
+            inFlight.remove(victim);
+            recent.forget(key);
+            return false;
         }
-        emit(base.complete(result.outcome(), result.detail(), clock.instant()));
-        return true;
+    }
+
+    /**
+     * On a kill thread (or inline): fencing check, write-ahead intent, KILL, final record. Never throws;
+     * always ends the victim's in-flight state and sets how long the decision is remembered.
+     */
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
+    private void kill(Verdict v, RecentDecisions.Key key, Victim victim, KillRecord base) {
+        Instant rememberUntil = null; // null: forget, a later look decides again
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database(),
+                MdcScope.RULE, v.rule().name())) {
+            if (!gate.mayKill(spec.database())) {
+                owner = false;
+                emit(base.complete(KillOutcome.NOT_OWNER, "ownership lost right before the kill", clock.instant()));
+                return;
+            }
+            try {
+                listener.beforeKill(base);
+            } catch (RuntimeException e) {
+                log.warn("kill listener failed on intent {}", base.id(), e);
+            }
+            KillResult result;
+            try {
+                result = port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
+                        v.session().info()));
+            } catch (ServerUnavailableException e) {
+                // The next look finds the server down and backs off; this kill is only recorded.
+                result = new KillResult(KillOutcome.ERROR, "server unavailable: " + e.getMessage());
+            } catch (RuntimeException e) {
+                result = new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            Instant done = clock.instant();
+            if (result.outcome() == KillOutcome.KILLED) {
+                kills.incrementAndGet();
+            }
+            // NOT_PERMITTED: asking again every few seconds would only repeat the refusal. Otherwise the
+            // server may still show the statement for a moment while the kill lands: not again so soon.
+            rememberUntil = result.outcome() == KillOutcome.NOT_PERMITTED ? Instant.MAX : done.plus(KILL_MEMORY);
+            emit(base.complete(result.outcome(), result.detail(), done));
+        } finally {
+            if (rememberUntil == null) {
+                recent.forget(key);
+            } else {
+                recent.remember(key, rememberUntil);
+            }
+            inFlight.remove(victim);
+        }
     }
 
     /** The record of a decision, outcome PENDING; info never leaves: only fingerprint, digest and tags. */
@@ -305,6 +438,33 @@ public final class DatabaseWatcher implements AutoCloseable {
                 s.transactionAge() == null ? -1 : s.transactionAge().toMillis(), s.rowsModified(), v.rule().name(),
                 v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
                 QueryHints.parse(s.info(), spec.tagAllowList()).tags(), spec.dryRun());
+    }
+
+    /** A dispatched kill; {@link #stop()} cleans up after the ones it drops from the queue. */
+    private final class KillTask implements Runnable {
+        private final Verdict verdict;
+        private final RecentDecisions.Key key;
+        private final Victim victim;
+        private final KillRecord base;
+
+        KillTask(Verdict verdict, RecentDecisions.Key key, Victim victim, KillRecord base) {
+            this.verdict = verdict;
+            this.key = key;
+            this.victim = victim;
+            this.base = base;
+        }
+
+        @Override
+        public void run() {
+            kill(verdict, key, victim, base);
+        }
+    }
+
+    /** One statement (or connection, for kill-connection) as the server names it. */
+    private record Victim(long threadId, long queryId) {
+        static Victim of(Verdict v) {
+            return new Victim(v.session().threadId(), v.session().queryId());
+        }
     }
 
     private void emit(KillRecord record) {

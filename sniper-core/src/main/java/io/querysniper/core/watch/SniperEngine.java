@@ -24,8 +24,9 @@ import java.util.function.Supplier;
 /**
  * Watches every configured database at once, each on its own named thread
  * ({@code sniper-<db>-poll}), so a slow or dead server never delays the others.
- * Lifecycle: {@link #start()} once, {@link #close()} any number of times; close stops every watcher,
- * waits for them at most {@link #DEFAULT_STOP_TIMEOUT} in total, then closes every port.
+ * Lifecycle: {@link #start()} once, {@link #close()} any number of times; close stops every watcher
+ * (and its dispatch of kills), waits for them and their KILLs in flight at most
+ * {@link #DEFAULT_STOP_TIMEOUT} in total, then closes every port.
  */
 public final class SniperEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SniperEngine.class);
@@ -116,7 +117,8 @@ public final class SniperEngine implements AutoCloseable {
             }
         }
         if (!stuck.isEmpty()) {
-            log.warn("watcher(s) of {} did not stop within {}; closing their ports anyway", stuck, stopTimeout);
+            log.warn("watcher(s) or kill(s) of {} did not stop within {}; closing their ports anyway", stuck,
+                    stopTimeout);
         }
         for (DatabaseWatcher w : watchers.values()) {
             try {

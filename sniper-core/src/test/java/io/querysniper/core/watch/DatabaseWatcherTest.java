@@ -19,7 +19,10 @@ import static io.querysniper.core.Fixtures.s;
 import static io.querysniper.core.Fixtures.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Drives one watcher iteration at a time with a fake clock: no threads, no sleeps. */
+/**
+ * Drives one watcher iteration at a time with a fake clock: no threads, no sleeps (kills run inline;
+ * {@link DatabaseWatcherKillThreadsTest} covers the kill threads).
+ */
 class DatabaseWatcherTest {
     private final MutableClock clock = new MutableClock(T0);
     private final FakePort port = new FakePort(clock);
@@ -31,7 +34,8 @@ class DatabaseWatcherTest {
     private DatabaseWatcher watcher(boolean dryRun, int maxKillsPerMinute, Rule... rules) {
         WatchSpec spec = new WatchSpec("orders", Duration.ofSeconds(1), ms(50), List.of(rules), Set.of(),
                 maxKillsPerMinute, dryRun, Set.of("application"));
-        return new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, listener, clock, Sleeper.create());
+        return new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, listener, clock, Sleeper.create(),
+                DatabaseWatcher.INLINE_KILLS);
     }
 
     private DatabaseWatcher watcher(Rule... rules) {
@@ -262,7 +266,8 @@ class DatabaseWatcherTest {
         };
         WatchSpec spec = new WatchSpec("orders", s(1), ms(50), List.of(BUSY_30S), Set.of(), 60, false, Set.of());
         port.showing(session(1).secs(40).build());
-        new DatabaseWatcher("n", new WatchedDatabase(spec, port), gate, bad, clock, Sleeper.create()).lookOnce();
+        new DatabaseWatcher("n", new WatchedDatabase(spec, port), gate, bad, clock, Sleeper.create(),
+                DatabaseWatcher.INLINE_KILLS).lookOnce();
         assertThat(port.kills).hasSize(1);
     }
 
