@@ -4,7 +4,8 @@ import io.querysniper.core.kill.KillRecord;
 
 /**
  * Receives every kill decision: the structured log line, the journal, metrics and (later) alerts
- * plug in here. Called on the watcher thread: implementations must be quick and must not throw;
+ * plug in here. Called from every database's watcher thread and from its kill threads
+ * ({@code sniper-<db>-kill-N}), so implementations must be thread-safe, quick, and must not throw;
  * slow work (network) belongs on their own executor with a bounded queue.
  */
 public interface KillListener {
