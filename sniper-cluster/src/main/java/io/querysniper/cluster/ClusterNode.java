@@ -477,6 +477,21 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
     }
 
+    /**
+     * The session's latch nodes are gone with it. Left open, each latch would find its node
+     * missing on the next check, log "Can't find our node" at ERROR and re-create a node by itself
+     * (which {@link #rejoinAll()} then deletes again). Closed now, they stay quiet; rejoinAll
+     * gives every database a fresh seat once the new session is up.
+     */
+    private void closeSeatsOfLostSession() {
+        synchronized (seatLock) {
+            for (Seat seat : seats.values()) {
+                seat.releasing = true;
+                closeQuietly(seat.latch);
+            }
+        }
+    }
+
     private void writeOwner(String db, Instant since) {
         String path = ClusterPaths.owner(db);
         byte[] data = Payloads.owner(new OwnerInfo(self.id(), since));
@@ -542,6 +557,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         Trouble t = beginTrouble(true);
                         epoch++; // only this thread writes it
                         lostSinceReconnect = true;
+                        closeSeatsOfLostSession();
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
                             log.error("ZooKeeper session LOST: policy keep-owned, still killing on {} for at most {}",
                                     t.held(), options.keepOwnedFor());

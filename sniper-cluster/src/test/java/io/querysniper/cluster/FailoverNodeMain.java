@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * One bench node as its own JVM, for {@link ProcessFailoverBench}: runs a {@link ClusterNode}
  * with production tuning and reports every change of {@code mayKill} on stdout as
  * {@code QS <db> 1|0} (the bench stamps lines on arrival with its own monotonic clock). SIGTERM
- * stops it gracefully as the daemon does: release the latches, report, then close. kill -9 is the
+ * stops it gracefully as the daemon does: say {@code QS releasing}, release the latches, close. kill -9 is the
  * crash. Arguments: node-id connect-string session-timeout-ms db,db,...
  */
 public final class FailoverNodeMain {
@@ -41,6 +41,9 @@ public final class FailoverNodeMain {
         }, "bench-poller");
         poller.setDaemon(true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Said before the release, so the bench counts the gap from no later than the moment
+            // mayKill turns false (a report after the release would arrive after the standby's).
+            say("QS releasing");
             node.releaseLatches();
             report(node, dbs);
             node.close();

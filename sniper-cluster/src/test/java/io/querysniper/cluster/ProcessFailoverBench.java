@@ -69,6 +69,7 @@ public final class ProcessFailoverBench {
         final Process process;
         final Set<String> owns = new HashSet<>();
         final CountDownLatch ready = new CountDownLatch(1);
+        boolean released; // guarded by the bench
 
         Child(String id, Process process) {
             this.id = id;
@@ -85,6 +86,8 @@ public final class ProcessFailoverBench {
                     long now = System.nanoTime();
                     if (line.equals("QS ready")) {
                         ready.countDown();
+                    } else if (line.equals("QS releasing")) {
+                        releasing(this, now);
                     } else if (line.startsWith("QS ") && !line.equals("QS closed")) {
                         String[] f = line.split(" ");
                         changed(this, f[1], f[2].equals("1"), now);
@@ -193,7 +196,7 @@ public final class ProcessFailoverBench {
     }
 
     private synchronized void changed(Child c, String db, boolean may, long now) {
-        if (!alive.contains(c)) {
+        if (!alive.contains(c) || (may && c.released)) {
             return;
         }
         if (may) {
@@ -202,6 +205,17 @@ public final class ProcessFailoverBench {
             c.owns.remove(db);
         }
         recount(db, now);
+    }
+
+    /** The child is about to release its latches: it owns nothing from now on. */
+    private synchronized void releasing(Child c, long now) {
+        if (!alive.contains(c)) {
+            return;
+        }
+        c.released = true;
+        List<String> had = List.copyOf(c.owns);
+        c.owns.clear();
+        had.forEach(db -> recount(db, now));
     }
 
     /** The process exited or was killed at {@code at}: whatever it owned is unowned from then. */
