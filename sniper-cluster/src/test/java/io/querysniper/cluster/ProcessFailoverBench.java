@@ -135,7 +135,9 @@ public final class ProcessFailoverBench {
                 List<Long> these = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     beginEvent();
-                    nodes[i].process.destroy(); // SIGTERM
+                    // SIGTERM through the handle: Process.destroy() would also close our end of
+                    // the child's stdout and lose what it says while stopping.
+                    nodes[i].process.toHandle().destroy();
                     if (!nodes[i].process.waitFor(10, TimeUnit.SECONDS)) {
                         throw new IllegalStateException(nodes[i].id + " did not exit within 10 s of SIGTERM");
                     }
