@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Failover benchmark: ownership gap during rolling restarts and crashes of one of three nodes.
-# Usage: bench/failover/run.sh [reps] [session-timeout] [zk-tick-ms]   e.g. bench/failover/run.sh 10 10s 2000
+# Usage: bench/failover/run.sh [reps] [session-timeout] [zk-tick-ms] [process|inprocess]
+#   e.g. bench/failover/run.sh 10 10s 500 process
+# process (default): each node is its own JVM; rolling = SIGTERM + restart, crash = kill -9.
+# inprocess: three nodes in one JVM; crash = the node's network black-holed (as ZooKeeper sees kill -9).
 # Needs JAVA_HOME pointing at a JDK 21+. Add MVN_FLAGS=-o to build offline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS="${1:-10}"
 SESSION="${2:-10s}"
-TICK="${3:-2000}"
-OUT="$(pwd)/bench/failover/last-run-${SESSION}-tick${TICK}.txt"
+TICK="${3:-500}"
+MODE="${4:-process}"
+case "$MODE" in
+  process)   TEST=ProcessFailoverBenchRun; OUT="$(pwd)/bench/failover/last-run-process-${SESSION}-tick${TICK}.txt" ;;
+  inprocess) TEST=FailoverBenchRun;        OUT="$(pwd)/bench/failover/last-run-${SESSION}-tick${TICK}.txt" ;;
+  *) echo "mode must be process or inprocess: $MODE" >&2; exit 2 ;;
+esac
 mvn -B -q ${MVN_FLAGS:-} -pl sniper-cluster -am test \
-  -Dtest=FailoverBenchRun -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
   -DargLine="-Dqs.bench.reps=${REPS} -Dqs.bench.session=${SESSION} -Dqs.bench.tick=${TICK} -Dqs.bench.out=${OUT}"
 cat "$OUT"

@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -96,8 +97,11 @@ import java.util.function.LongSupplier;
  * client's next read; closing it entirely would need a fencing token at the database server.
  *
  * <h2>Lifecycle</h2>
- * {@link #start()} once; {@link #close()} releases every latch first (so standbys take over at
- * once), then closes membership, Curator and the embedded ZooKeeper if any; close is idempotent.
+ * {@link #start()} once. On a graceful stop, {@link #releaseLatches()} first (standbys take over
+ * at once while this node's session, membership and {@link #client()} stay usable, e.g. for the
+ * journal to flush), then {@link #close()}, which closes membership, Curator and the embedded
+ * ZooKeeper if any. {@code close()} releases the latches itself when that was not done; both are
+ * idempotent.
  */
 public final class ClusterNode implements KillGate, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
@@ -145,6 +149,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private final LongSupplier nanos;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    /** Set once by {@link #releaseLatches()}: from then on this node never owns anything again. */
+    private final AtomicBoolean released = new AtomicBoolean();
     private final Map<String, Seat> seats = new ConcurrentHashMap<>();
     private final Map<String, Instant> owned = new ConcurrentHashMap<>();
     private final Map<String, Long> droppedAt = new ConcurrentHashMap<>();
@@ -228,13 +234,16 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                     Payloads.node(announced));
             membership.start();
             synchronized (seatLock) {
-                for (String db : databases) {
+                for (String db : released.get() ? List.<String>of() : databases) {
                     Seat seat = newSeat(db);
                     seats.put(db, seat);
                     seat.latch.start();
                 }
             }
             long tickMs = tuning.tick().toMillis();
+            if (released.get()) {
+                return; // a graceful stop began while we were starting: join nothing
+            }
             balancer.scheduleWithFixedDelay(this::tick, 0, tickMs, TimeUnit.MILLISECONDS);
             log.info("Cluster node {} started: {} databases, {} (suspended window {} ms)", self.id(), databases.size(),
                     options, suspendedWindowNanos() / 1_000_000);
@@ -262,7 +271,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     @Override
     public boolean mayKill(String database) {
-        if (state.get() != State.STARTED) {
+        if (state.get() != State.STARTED || released.get()) {
             return false;
         }
         Seat seat = seats.get(database);
@@ -316,8 +325,46 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     /**
-     * Releases every latch first (standbys take over at once), then leaves the member list and
-     * closes Curator and the embedded ZooKeeper. Idempotent.
+     * The first step of a graceful stop: gives up every database at once so the standbys queued
+     * on each latch take over within milliseconds. From the moment this is called
+     * {@link #mayKill(String)} is false for every database, and this node never joins a latch
+     * again (no balancing, no rejoin after a lost session). Membership, the session and
+     * {@link #client()} stay open, so the journal can still flush its last records; call
+     * {@link #close()} afterwards. Does not wait for the latch nodes to be deleted (Curator
+     * deletes them in the background, guaranteed; closing the session removes them anyway).
+     * Idempotent; a no-op on a node that was never started.
+     */
+    public void releaseLatches() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        try (var ignored = MDC.putCloseable("qs.node", self.id())) {
+            long t0 = System.nanoTime();
+            ScheduledExecutorService b = balancer;
+            if (b != null) {
+                b.shutdownNow(); // a pass in progress sees `released` and changes nothing
+            }
+            Set<String> had = new TreeSet<>(owned.keySet());
+            synchronized (seatLock) {
+                for (Seat seat : seats.values()) {
+                    seat.releasing = true;
+                    closeQuietly(seat.latch);
+                }
+            }
+            owned.clear();
+            shutdown(b, "sniper-cluster-balance");
+            had.forEach(this::notifyListeners);
+            if (b != null) {
+                log.info("Cluster node {} released its latches in {} ms, gave up {}", self.id(),
+                        (System.nanoTime() - t0) / 1_000_000, had);
+            }
+        }
+    }
+
+    /**
+     * Releases every latch if {@link #releaseLatches()} has not done so (standbys take over at
+     * once), then leaves the member list and closes Curator and the embedded ZooKeeper.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -327,27 +374,20 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
         try (var ignored = MDC.putCloseable("qs.node", self.id())) {
             long t0 = System.nanoTime();
-            Set<String> had = new TreeSet<>(owned.keySet());
-            synchronized (seatLock) {
-                for (Seat seat : seats.values()) {
-                    seat.releasing = true;
-                    closeQuietly(seat.latch);
-                }
-            }
-            owned.clear();
+            releaseLatches();
+            // Already stopped by releaseLatches, unless that ran before start() had made it.
             ScheduledExecutorService b = balancer;
             if (b != null) {
-                b.shutdownNow(); // a pass in progress sees CLOSED and stops
+                b.shutdownNow();
             }
-            shutdown(balancer, "sniper-cluster-balance");
+            shutdown(b, "sniper-cluster-balance");
             closeClientBounded();
-            had.forEach(this::notifyListeners);
             shutdown(events, "sniper-cluster-events");
             if (embedded != null) {
                 embedded.close();
             }
             if (previous == State.STARTED) {
-                log.info("Cluster node {} closed in {} ms, released {}", self.id(), (System.nanoTime() - t0) / 1_000_000, had);
+                log.info("Cluster node {} closed in {} ms", self.id(), (System.nanoTime() - t0) / 1_000_000);
             }
         }
     }
@@ -375,7 +415,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         String db = seat.db;
         try (var n = MDC.putCloseable("qs.node", self.id()); var d = MDC.putCloseable("qs.db", db)) {
             if (leader) {
-                if (seats.get(db) != seat || seat.epoch != epoch || state.get() != State.STARTED) {
+                if (seats.get(db) != seat || seat.epoch != epoch || state.get() != State.STARTED || released.get()) {
                     return;
                 }
                 Instant since = clock.instant();
@@ -403,7 +443,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     /** Gives a database up so the planned owner, queued behind us, can take it. */
     private void release(String db, String target) {
         synchronized (seatLock) {
-            if (state.get() != State.STARTED) {
+            if (state.get() != State.STARTED || released.get()) {
                 return;
             }
             Seat old = seats.get(db);
@@ -422,7 +462,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     /** After the session was lost, Curator's latches do not rejoin by themselves: rejoin all. */
     private void rejoinAll() {
         synchronized (seatLock) {
-            if (state.get() != State.STARTED) {
+            if (state.get() != State.STARTED || released.get()) {
                 return;
             }
             for (String db : databases) {
@@ -434,6 +474,21 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 startQuietly(fresh.latch);
             }
             log.info("Rejoined {} latches after the ZooKeeper session was lost", databases.size());
+        }
+    }
+
+    /**
+     * The session's latch nodes are gone with it. Left open, each latch would find its node
+     * missing on the next check, log "Can't find our node" at ERROR and re-create a node by itself
+     * (which {@link #rejoinAll()} then deletes again). Closed now, they stay quiet; rejoinAll
+     * gives every database a fresh seat once the new session is up.
+     */
+    private void closeSeatsOfLostSession() {
+        synchronized (seatLock) {
+            for (Seat seat : seats.values()) {
+                seat.releasing = true;
+                closeQuietly(seat.latch);
+            }
         }
     }
 
@@ -502,6 +557,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         Trouble t = beginTrouble(true);
                         epoch++; // only this thread writes it
                         lostSinceReconnect = true;
+                        closeSeatsOfLostSession();
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
                             log.error("ZooKeeper session LOST: policy keep-owned, still killing on {} for at most {}",
                                     t.held(), options.keepOwnedFor());
@@ -613,7 +669,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     private void tick() {
         try (var ignored = MDC.putCloseable("qs.node", self.id())) {
-            if (state.get() != State.STARTED || currentTrouble() != null || !client.getZookeeperClient().isConnected()) {
+            if (state.get() != State.STARTED || released.get() || currentTrouble() != null
+                    || !client.getZookeeperClient().isConnected()) {
                 return;
             }
             List<String> ids = new ArrayList<>();

@@ -20,7 +20,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
-    private static final int TICK_MS = 500;
+    /**
+     * The server expires a dead session up to one tick late (expiry is bucketed by tickTime), so
+     * the crash-takeover bound "session timeout + 1 s" needs tickTime <= 500 ms (ZooKeeper's
+     * default is 2000 ms).
+     */
+    static final int TICK_MS = 500;
+    /**
+     * A tick this short would shrink ZooKeeper's default limits (2 and 20 ticks: 1 s .. 10 s), so
+     * a configured cluster.session-timeout above 10 s would be negotiated down silently. Set both
+     * explicitly: every session timeout from 1 s to 60 s is honoured as configured.
+     */
+    static final int MIN_SESSION_MS = 1_000;
+    static final int MAX_SESSION_MS = 60_000;
 
     private final ZooKeeperServer server;
     private final ServerCnxnFactory factory;
@@ -42,8 +54,8 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             Files.createDirectories(root.resolve("data"));
             Files.createDirectories(root.resolve("log"));
             ZooKeeperServer zks = new ZooKeeperServer(root.resolve("data").toFile(), root.resolve("log").toFile(), TICK_MS);
-            // Allow the same session timeouts as a default ensemble (tickTime 2000: up to 40 s).
-            zks.setMaxSessionTimeout(60_000);
+            zks.setMinSessionTimeout(MIN_SESSION_MS);
+            zks.setMaxSessionTimeout(MAX_SESSION_MS);
             ServerCnxnFactory f = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", port), 200);
             f.startup(zks);
             EmbeddedZooKeeper zk = new EmbeddedZooKeeper(zks, f);

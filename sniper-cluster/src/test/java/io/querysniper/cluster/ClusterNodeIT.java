@@ -118,6 +118,50 @@ class ClusterNodeIT {
     }
 
     @Test
+    void releaseLatchesHandsOverAtOnceWhileTheClientStaysUsable() throws Exception {
+        List<String> dbs = ZkTesting.databases(6);
+        checker = new ExclusionChecker(dbs);
+        join("a", dbs);
+        ClusterNode b = join("b", dbs);
+        awaitBalanced(dbs);
+        Set<String> hadB = Set.copyOf(b.owned().keySet());
+        assertThat(hadB).hasSize(3);
+        AtomicInteger notified = new AtomicInteger();
+        b.onChange(db -> notified.incrementAndGet());
+
+        b.releaseLatches();
+
+        assertThat(dbs).noneMatch(b::mayKill);
+        assertThat(b.owned()).isEmpty();
+        assertThat(notified.get()).isGreaterThanOrEqualTo(hadB.size());
+        // The standby (a) owns everything at once; b's session is untouched (its ephemerals are
+        // not what hands over: the latch nodes are deleted), so the session timeout plays no part.
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
+                .until(() -> dbs.stream().allMatch(db -> killers(nodes, List.of(db)).get(db).equals(List.of("a"))));
+        // Still a member, and its client still reads and writes (what the journal's flush needs).
+        CuratorFramework client = b.client();
+        assertThat(client.getChildren().forPath(ClusterPaths.NODES)).contains("b");
+        client.create().forPath("/flush-probe", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(client.checkExists().forPath("/flush-probe")).isNotNull();
+        // Released means released: no balancing pass gives b anything back.
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2))
+                .until(() -> b.owned().isEmpty() && dbs.stream().noneMatch(b::mayKill));
+
+        b.releaseLatches(); // idempotent
+        leave(b);
+        b.close(); // idempotent
+        assertThat(checker.violations()).isEmpty();
+    }
+
+    @Test
+    void releaseLatchesOnANodeNeverStartedIsHarmless() {
+        ClusterNode n = ZkTesting.node("never", ZkTesting.options(server.getConnectString()), List.of("db01"));
+        n.releaseLatches();
+        n.close();
+        assertThat(n.mayKill("db01")).isFalse();
+    }
+
+    @Test
     void expiredSessionStopsKillingBeforeAnotherNodeStarts() throws Exception {
         List<String> dbs = ZkTesting.databases(6);
         checker = new ExclusionChecker(dbs);

@@ -1,5 +1,8 @@
 package io.querysniper.cluster;
 
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,5 +41,21 @@ class EmbeddedZooKeeperIT {
         assertThat(zk.connectString()).startsWith("127.0.0.1:");
         zk.close();
         zk.close();
+    }
+
+    @Test
+    void sessionTimeoutsFromOneToSixtySecondsAreHonoured(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dataDir, 0)) {
+            for (int requestedMs : new int[] {1_000, 10_000, 60_000}) {
+                try (CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.connectString())
+                        .sessionTimeoutMs(requestedMs).connectionTimeoutMs(1_000).retryPolicy(new RetryOneTime(100))
+                        .build()) {
+                    c.start();
+                    assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    assertThat(c.getZookeeperClient().getLastNegotiatedSessionTimeoutMs())
+                            .as("negotiated for %d ms", requestedMs).isEqualTo(requestedMs);
+                }
+            }
+        }
     }
 }
