@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running product: wires settings, cluster node, journal, one server port per database and the
- * engine. {@link #start()} starts them in that order, {@link #close()} stops them in reverse (watchers
- * first, then the journal is flushed, then the cluster node releases its latches and disconnects).
+ * engine. {@link #start()} starts them in that order; {@link #close()} first releases the cluster
+ * latches (so standbys take over at once), then stops them in reverse: watchers, journal flush,
+ * cluster node.
  * Close is idempotent and safe from a shutdown hook.
  */
 public final class Daemon implements AutoCloseable {
@@ -193,7 +194,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Stops watchers, flushes the journal, releases the latches and disconnects, in that order.
+     * Releases the latches, stops watchers, flushes the journal and disconnects, in that order.
      * Idempotent; a second caller waits for the first to finish.
      */
     @Override
@@ -207,6 +208,16 @@ public final class Daemon implements AutoCloseable {
             long t0 = System.nanoTime();
             if (previous != State.NEW) {
                 log.info("query-sniper stopping");
+            }
+            // Hand the databases over first: standbys already queued on the latches take over at once,
+            // while this node still stops its watchers and flushes its journal through the session.
+            ClusterNode node = cluster;
+            if (node != null) {
+                try {
+                    node.releaseLatches();
+                } catch (RuntimeException e) {
+                    log.warn("releasing the latches failed; they go with the session", e);
+                }
             }
             stages.closeAll();
             state.set(State.STOPPED);
