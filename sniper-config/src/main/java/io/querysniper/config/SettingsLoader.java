@@ -35,6 +35,8 @@ public final class SettingsLoader {
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_$]+(\\.[A-Za-z0-9_$]+)?");
     private static final Map<String, CoordinationLossPolicy> LOSS_POLICIES =
             RuleParser.choices(CoordinationLossPolicy.values(), CoordinationLossPolicy::configName);
+    private static final Duration MIN_SESSION_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MAX_SESSION_TIMEOUT = Duration.ofSeconds(60);
     private static final Map<String, String> AUTH_SCHEMES = Map.of("digest", "digest", "sasl", "sasl");
 
     private SettingsLoader() {
@@ -177,6 +179,14 @@ public final class SettingsLoader {
             s.problem("namespace", "must be a simple name ([A-Za-z0-9_.-]+)");
         }
         Duration sessionTimeout = s.positiveDuration("session-timeout");
+        // ZooKeeper grants a session timeout only within the server's bounds (the embedded server's are
+        // 1 s to 60 s) and silently changes any other; fencing windows are fractions of it, so refuse
+        // what would not be honoured instead of running with a different value.
+        if (sessionTimeout != null && (sessionTimeout.compareTo(MIN_SESSION_TIMEOUT) < 0
+                || sessionTimeout.compareTo(MAX_SESSION_TIMEOUT) > 0)) {
+            s.problem("session-timeout", "must be between 1s and 60s");
+            sessionTimeout = null;
+        }
         Duration connectionTimeout = s.positiveDuration("connection-timeout");
         CoordinationLossPolicy policy = s.choice("on-coordination-loss", LOSS_POLICIES);
         Duration keepOwnedFor = s.positiveDuration("keep-owned-for");

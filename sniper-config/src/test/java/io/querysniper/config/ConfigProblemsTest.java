@@ -283,6 +283,16 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void sessionTimeoutOutsideWhatZooKeeperHonours() {
+        for (String value : new String[] {"500ms", "61s"}) {
+            ConfigException e = files().fail(orders("") + "query-sniper.cluster.session-timeout = " + value + "\n");
+            ConfigProblem p = problem(e, "query-sniper.cluster.session-timeout");
+            assertThat(p.message()).isEqualTo("must be between 1s and 60s");
+            assertThat(p.value()).isEqualTo(value);
+        }
+    }
+
+    @Test
     void clusterAndJournalProblems() {
         ConfigException e = files().fail(orders("") + """
                 query-sniper.cluster { namespace = "a/b", on-coordination-loss = keep, auth = digest, embedded-port = -1 }
