@@ -1,5 +1,6 @@
 package io.querysniper.daemon;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.querysniper.cluster.ClusterNode;
@@ -50,6 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    static final String CONFIG_MISMATCH_METRIC = "query_sniper_cluster_config_mismatch_nodes";
 
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
@@ -115,6 +117,10 @@ public final class Daemon implements AutoCloseable {
         stages.add("cluster node", node::close);
         node.start();
         cluster = node;
+        // Nodes that run another config than this one (their announced hash differs): also logged by the node.
+        Gauge.builder(CONFIG_MISMATCH_METRIC, node, n -> n.view().configMismatch().size())
+                .description("live cluster nodes whose effective config differs from this node's")
+                .register(metrics);
 
         List<KillListener> listeners = new ArrayList<>();
         listeners.add(new LoggingKillListener());
