@@ -114,6 +114,9 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
         client.getConnectionStateListenable().addListener(connectionListener);
         writer.start();
+        Thread warmUp = new Thread(zk::warmUp, "sniper-journal-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
         log.info("journal started: node={}, spool={}, writeTimeout={}ms, spooled records waiting={}",
                 options.nodeId(), spool.file(), options.writeTimeout().toMillis(), spool.hasData());
     }

@@ -1,11 +1,14 @@
 package io.querysniper.journal;
 
 import io.querysniper.core.SniperException;
+import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -27,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #settle}). Used by the journal's writer thread only, except the bucket callbacks.
  */
 final class ZkRecordWriter {
+    private static final Logger log = LoggerFactory.getLogger(ZkRecordWriter.class);
 
     /** Ops per transaction; with records of at most 4 KB this stays far below jute.maxbuffer (1 MB). */
     static final int MAX_OPS = 100;
@@ -177,6 +181,26 @@ final class ZkRecordWriter {
      * "create if missing"). The first record of a second waits one round trip; the next second's bucket is
      * then made ahead in the background, so under steady load the writer hardly ever waits.
      */
+    /**
+     * Takes the first-use costs off the first kill: loads the codec and Curator's transaction path,
+     * writing nothing. Measured: without it, the first record after start missed a 200 ms bound
+     * and went to the spool. Best effort; never throws.
+     */
+    void warmUp() {
+        try {
+            Instant now = clock.instant();
+            KillRecord sample = new KillRecord("0000000000000-warmup-000000", now, "warmup", "warmup", 0, -1, "", "",
+                    null, "Query", null, 0, -1, 0, "warmup", KillAction.LOG, KillOutcome.LOGGED, null, "select ?",
+                    null, null, null, false);
+            KillRecordCodec.decode(KillRecordCodec.encode(sample));
+            client.checkExists().forPath(JournalPaths.RECORDS);
+            // A check of a path that need not exist: exercises the transaction path, writes nothing.
+            client.transaction().forOperations(client.transactionOp().check().forPath(JournalPaths.RECORDS));
+        } catch (Exception e) {
+            log.debug("journal warm-up skipped: {}", e.toString());
+        }
+    }
+
     private void ensureBucket(String recordPath) throws Exception {
         String bucket = recordPath.substring(0, recordPath.lastIndexOf('/'));
         if (knownBuckets.contains(bucket)) {
