@@ -32,3 +32,16 @@ qs_find_jdk() {
   fi
   export JAVA_HOME=$best
 }
+
+# Maven 3.8's bundled Guice and Guava call sun.misc.Unsafe; JDK 24+ warns about it on every build.
+# The flag that allows it quietly exists only from JDK 23 on, so it is added only there.
+qs_quiet_maven() {
+  local major
+  major=$(qs_java_major "$JAVA_HOME")
+  if [ -n "$major" ] && [ "$major" -ge 23 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
+}
