@@ -4,8 +4,6 @@ import io.querysniper.core.SniperException;
 import io.querysniper.core.port.KillGate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.framework.imps.DefaultACLProvider;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -16,8 +14,6 @@ import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,6 +205,9 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             throw new SniperException("cluster node " + self.id() + " was already started (state " + state.get() + ")");
         }
         try (var ignored = MDC.putCloseable("qs.node", self.id())) {
+            if (ZkAuth.SASL.equals(options.authScheme())) {
+                ZkAuth.requireSaslLogin(); // before anything starts: fail with how to fix it
+            }
             String connect = options.connectString();
             if (connect == null) {
                 embedded = EmbeddedZooKeeper.start(options.dataDir(), options.embeddedPort());
@@ -775,29 +774,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 // The configured connect string is authoritative; a handle swapped by ensemble
                 // tracking would also blind the fencing check until the next reconnect event.
                 .ensembleTracker(false)
-                .threadFactory(threads("sniper-curator"))
-                .aclProvider(aclProvider());
-        if (options.hasAuth()) {
-            b.authorization(options.authScheme(), options.authBytes());
-        }
-        return b.build();
-    }
-
-    private ACLProvider aclProvider() {
-        if (!options.hasAuth()) {
-            return new DefaultACLProvider();
-        }
-        return new ACLProvider() {
-            @Override
-            public List<ACL> getDefaultAcl() {
-                return ZooDefs.Ids.CREATOR_ALL_ACL;
-            }
-
-            @Override
-            public List<ACL> getAclForPath(String path) {
-                return ZooDefs.Ids.CREATOR_ALL_ACL;
-            }
-        };
+                .threadFactory(threads("sniper-curator"));
+        // digest: addAuthInfo; sasl: the ZooKeeper client logs in from JAAS by itself. Either way
+        // everything we create is creator-only (digest:user:hash or sasl:principal).
+        return ZkAuth.apply(b, options.authScheme(), options.authBytes()).build();
     }
 
     private void notifyListeners(String db) {

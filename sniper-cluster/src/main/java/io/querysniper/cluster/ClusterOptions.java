@@ -18,8 +18,11 @@ import java.util.List;
  * @param connectionTimeout how long {@code start()} waits for a first connection
  * @param policy            what to do with owned databases when coordination is lost
  * @param keepOwnedFor      upper bound for {@link CoordinationLossPolicy#KEEP_OWNED}
- * @param authScheme        ZooKeeper auth scheme (e.g. "digest"), or null for none
- * @param authBytes         auth payload (for digest: "user:password" in UTF-8), or null; a secret
+ * @param authScheme        ZooKeeper auth scheme: "digest", "sasl" (login from the JVM's JAAS "Client"
+ *                          section, see {@link ZkAuth}), or null for none; with any scheme
+ *                          everything the cluster writes gets a creator-only ACL
+ * @param authBytes         auth payload (for digest: "user:password" in UTF-8); null for "sasl" and
+ *                          for none; a secret
  * @param dataDir           node data directory; needed for the embedded ZooKeeper
  * @param embeddedPort      client port of the embedded ZooKeeper (0 = any free port)
  */
@@ -56,7 +59,11 @@ public record ClusterOptions(String connectString, String namespace, Duration se
         } else if (policy == CoordinationLossPolicy.KEEP_OWNED && keepOwnedFor.isZero()) {
             problems.add("keepOwnedFor must be positive with policy KEEP_OWNED");
         }
-        if ((authScheme == null) != (authBytes == null)) {
+        if (ZkAuth.SASL.equals(authScheme)) {
+            if (authBytes != null) {
+                problems.add("authScheme sasl takes no authBytes (the login comes from the JAAS \"Client\" section)");
+            }
+        } else if ((authScheme == null) != (authBytes == null)) {
             problems.add("authScheme and authBytes go together (scheme=" + authScheme + ", bytes="
                     + (authBytes == null ? "none" : "***") + ")");
         }

@@ -12,13 +12,27 @@ import java.util.TreeMap;
  * @param nodes   live nodes
  * @param owners  database -> owner (node id and since)
  * @param unowned configured databases that no node owns right now
+ * @param configMismatch ids of live nodes whose config hash differs from the expected one (empty
+ *                when no expected hash was given)
  */
-public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners, List<String> unowned) {
+public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners, List<String> unowned,
+                            List<String> configMismatch) {
 
     public ClusterStatus {
         nodes = List.copyOf(nodes);
         owners = new TreeMap<>(owners);
         unowned = List.copyOf(unowned);
+        configMismatch = List.copyOf(configMismatch);
+    }
+
+    /** A status read without comparing configurations. */
+    public ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners, List<String> unowned) {
+        this(nodes, owners, unowned, List.of());
+    }
+
+    /** True when some live node runs a configuration other than the expected one. */
+    public boolean hasConfigMismatch() {
+        return !configMismatch.isEmpty();
     }
 
     /** True when every configured database has an owner (the CLI exits 1 otherwise). */
@@ -28,7 +42,7 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
 
     /**
      * {@code {"nodes":[{"id":..,"host":..,"version":..,"configHash":..,"startedAt":..}],
-     * "owners":{"<db>":"<node-id>"},"since":{"<db>":"<instant>"},"unowned":[..]}}.
+     * "owners":{"<db>":"<node-id>"},"since":{"<db>":"<instant>"},"unowned":[..],"config_mismatch":[..]}}.
      */
     public String toJson() {
         StringBuilder out = new StringBuilder("{\"nodes\":[");
@@ -45,14 +59,25 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
         appendMap(out, owners, OwnerInfo::nodeId);
         out.append("},\"since\":{");
         appendMap(out, owners, o -> o.since() == null ? null : o.since().toString());
-        out.append("},\"unowned\":[");
-        for (int i = 0; i < unowned.size(); i++) {
-            out.append(i == 0 ? "" : ",").append(str(unowned.get(i)));
-        }
-        return out.append("]}").toString();
+        out.append("},\"unowned\":");
+        appendList(out, unowned);
+        out.append(",\"config_mismatch\":");
+        appendList(out, configMismatch);
+        return out.append('}').toString();
     }
 
-    /** A readable rendering: nodes, then one line per database with owner and since. */
+    private static void appendList(StringBuilder out, List<String> items) {
+        out.append('[');
+        for (int i = 0; i < items.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(str(items.get(i)));
+        }
+        out.append(']');
+    }
+
+    /**
+     * A readable rendering: nodes, then one line per database with owner and since, then a line
+     * naming the nodes with another configuration, if any.
+     */
     public String toTable() {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NODE", "HOST", "VERSION", "CONFIG", "STARTED"});
@@ -64,7 +89,12 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
         dbRows.add(new String[] {"DATABASE", "OWNER", "SINCE"});
         owners.forEach((db, o) -> dbRows.add(new String[] {db, o.nodeId(), text(o.since())}));
         unowned.forEach(db -> dbRows.add(new String[] {db, "-- none --", ""}));
-        return out.append(table(dbRows)).toString();
+        out.append(table(dbRows));
+        if (hasConfigMismatch()) {
+            out.append('\n').append("CONFIG MISMATCH: ").append(String.join(", ", configMismatch))
+                    .append(" run a configuration other than this one (compare the CONFIG column)\n");
+        }
+        return out.toString();
     }
 
     private static String text(Instant i) {

@@ -24,10 +24,24 @@ public final class ClusterStatusReader {
     }
 
     /**
+     * Reads nodes and owners without comparing configurations ({@code configMismatch} is empty).
+     *
      * @param configuredDatabases the databases of the configuration; those without an owner are
      *                            listed as unowned (owners of other databases are still shown)
      */
     public ClusterStatus read(Collection<String> configuredDatabases) {
+        return read(configuredDatabases, null);
+    }
+
+    /**
+     * @param configuredDatabases the databases of the configuration; those without an owner are
+     *                            listed as unowned (owners of other databases are still shown)
+     * @param expectedConfigHash  the config hash of the configuration the reader was given (as a
+     *                            node announces it in {@link NodeInfo#configHash()}); live nodes
+     *                            announcing another are listed in {@link ClusterStatus#configMismatch()};
+     *                            null compares nothing
+     */
+    public ClusterStatus read(Collection<String> configuredDatabases, String expectedConfigHash) {
         try {
             List<NodeInfo> nodes = new ArrayList<>();
             for (String child : children(ClusterPaths.NODES)) {
@@ -49,7 +63,15 @@ public final class ClusterStatusReader {
                     unowned.add(db);
                 }
             }
-            return new ClusterStatus(nodes, owners, unowned);
+            List<String> mismatch = new ArrayList<>();
+            if (expectedConfigHash != null) {
+                for (NodeInfo n : nodes) {
+                    if (!expectedConfigHash.equals(n.configHash())) {
+                        mismatch.add(n.id());
+                    }
+                }
+            }
+            return new ClusterStatus(nodes, owners, unowned, mismatch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SniperException("interrupted while reading cluster status", e);

@@ -68,8 +68,21 @@ class SmallPartsTest {
                 + "{\"id\":\"n\\\"2\",\"host\":\"h2\",\"version\":\"1.0\",\"configHash\":\"c1\",\"startedAt\":null}],"
                 + "\"owners\":{\"db1\":\"n\\\"2\",\"db2\":\"n1\"},"
                 + "\"since\":{\"db1\":null,\"db2\":\"2026-01-01T00:00:00Z\"},"
-                + "\"unowned\":[\"db3\"]}");
+                + "\"unowned\":[\"db3\"],\"config_mismatch\":[]}");
         assertThat(s.allOwned()).isFalse();
-        assertThat(s.toTable()).contains("DATABASE").contains("db3").contains("-- none --").contains("h2");
+        assertThat(s.hasConfigMismatch()).isFalse();
+        assertThat(s.toTable()).contains("DATABASE").contains("db3").contains("-- none --").contains("h2")
+                .doesNotContain("MISMATCH");
+    }
+
+    @Test
+    void statusNamesNodesWithAnotherConfig() {
+        ClusterStatus s = new ClusterStatus(
+                List.of(new NodeInfo("n1", "h1", "1.0", "c1"), new NodeInfo("n2", "h2", "1.0", "c2")),
+                Map.of("db1", new OwnerInfo("n1", null)), List.of(), List.of("n2"));
+        assertThat(s.hasConfigMismatch()).isTrue();
+        assertThat(s.toJson()).startsWith("{\"nodes\":[").contains("\"owners\":{\"db1\":\"n1\"}")
+                .endsWith(",\"unowned\":[],\"config_mismatch\":[\"n2\"]}");
+        assertThat(s.toTable()).contains("CONFIG MISMATCH: n2 run");
     }
 }
