@@ -2,6 +2,10 @@ package io.querysniper.core.rules;
 
 import io.querysniper.core.model.Session;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -10,6 +14,9 @@ import java.util.regex.Pattern;
  * ({@code 10.0.0.5:51234}) and without its client port, so {@code host = ["10.0.0.5"]} works.
  */
 final class SessionMatcher {
+    private static final Logger log = LoggerFactory.getLogger(SessionMatcher.class);
+    private static final long GIVE_UP_WARNING_EVERY_NANOS = 60_000_000_000L;
+    private static final AtomicLong lastGiveUpWarning = new AtomicLong(System.nanoTime() - GIVE_UP_WARNING_EVERY_NANOS - 1);
     private SessionMatcher() {
     }
 
@@ -19,7 +26,7 @@ final class SessionMatcher {
                 && (m.db() == null || m.db().matches(s.db()))
                 && (m.command() == null || m.command().matches(s.command()))
                 && (m.state() == null || m.state().matches(s.state()))
-                && (m.info() == null || infoMatches(m.info(), s.info()));
+                && (m.info() == null || infoMatches(m.info(), s, false));
     }
 
     static boolean matchesAny(SessionMatch m, Session s) {
@@ -28,7 +35,7 @@ final class SessionMatcher {
                 || (m.db() != null && m.db().matches(s.db()))
                 || (m.command() != null && m.command().matches(s.command()))
                 || (m.state() != null && m.state().matches(s.state()))
-                || (m.info() != null && infoMatches(m.info(), s.info()));
+                || (m.info() != null && infoMatches(m.info(), s, true));
     }
 
     private static boolean hostMatches(TextMatch t, String host) {
@@ -55,7 +62,30 @@ final class SessionMatcher {
         return host.substring(0, colon);
     }
 
-    private static boolean infoMatches(Pattern p, String info) {
-        return info != null && p.matcher(info).find();
+    /**
+     * The info regex on the query text, with a bounded amount of work. A pattern that cannot decide
+     * within its budget (or overflows the stack) answers {@code undecided}: false for {@code match},
+     * so the rule does not fire on a guess, true for {@code ignore}, so the session stays protected.
+     */
+    private static boolean infoMatches(Pattern p, Session s, boolean undecided) {
+        if (s.info() == null) {
+            return false;
+        }
+        try {
+            return p.matcher(new BoundedText(s.info())).find();
+        } catch (BoundedText.BudgetExceeded | StackOverflowError e) {
+            gaveUp(p, s);
+            return undecided;
+        }
+    }
+
+    private static void gaveUp(Pattern p, Session s) {
+        long now = System.nanoTime();
+        long last = lastGiveUpWarning.get();
+        if (now - last > GIVE_UP_WARNING_EVERY_NANOS && lastGiveUpWarning.compareAndSet(last, now)) {
+            log.warn("info regex /{}/ gave up on thread {} ({} chars): it backtracks too much; treated as undecided "
+                    + "(no match for 'match', matched for 'ignore'). Simplify the pattern.", p.pattern(),
+                    s.threadId(), s.info().length());
+        }
     }
 }

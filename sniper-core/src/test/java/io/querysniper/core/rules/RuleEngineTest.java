@@ -110,6 +110,26 @@ class RuleEngineTest {
         assertThat(killed(r, s.secs(5).build())).hasSize(breaks ? 1 : 0);
     }
 
+    @Test
+    void aRegexThatCannotDecideStopsNoOtherKillAndProtectsWhenIgnoring() {
+        // An alternation under a star recurses once per character: on a 40 KB statement it overflows the
+        // stack (and on other inputs backtracks without end). Without a guard the whole look fails.
+        Pattern evil = Pattern.compile("(?i)^\\s*select(.|\\s)*from");
+        String poison = "select " + "x".repeat(40_000);
+        Rule matchEvil = rule("evil-match").match(new SessionMatch(null, null, null, null, null, evil)).busy(s(1)).build();
+        Rule plain = rule("plain").match(new SessionMatch(exact("report"), null, null, null, null, null)).busy(s(1)).build();
+        long t0 = System.nanoTime();
+        List<Verdict> verdicts = new RuleEngine(spec(matchEvil, plain)).evaluate(snapshot(
+                session(1).user("app").info(poison).secs(5).build(),
+                session(2).user("report").info("select 1").secs(5).build())).verdicts();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        assertThat(verdicts).extracting(v -> v.session().threadId()).containsExactly(2L);
+
+        Rule ignoreEvil = rule("everything").ignore(new SessionMatch(null, null, null, null, null, evil)).busy(s(1)).build();
+        assertThat(killed(ignoreEvil, session(1).info(poison).secs(5).build()))
+                .as("an undecided ignore protects the session").isEmpty();
+    }
+
     // ---- protected sessions -------------------------------------------------------------------
 
     static Stream<Arguments> protectedSessions() {
