@@ -121,7 +121,7 @@ final class RuleParser {
             }
         }
         Conditions when = parseWhen(r);
-        if (action == KillAction.KILL_QUERY && (idle != null || (trx != null && onlySleep(match)))) {
+        if (action == KillAction.KILL_QUERY && (idle != null || (trx != null && mayMatchSleep(match, ignore)))) {
             r.problem("action", KillAction.KILL_QUERY.configName(), KILL_QUERY_ON_IDLE);
         }
         Long count = queryCount != null ? queryCount : groupBy != null ? d.groupQueryCount() : d.queryCount();
@@ -133,13 +133,18 @@ final class RuleParser {
                 maxRows, when);
     }
 
-    /** True when the rule can only ever see idle sessions: match.command is exactly Sleep. */
-    private static boolean onlySleep(SessionMatch match) {
-        if (match == null || match.command() == null || !match.command().patterns().isEmpty()) {
-            return false;
-        }
-        Set<String> exact = match.command().exact();
-        return !exact.isEmpty() && exact.stream().allMatch("Sleep"::equalsIgnoreCase);
+    /**
+     * Whether a transaction-time rule can pick an idle (Sleep) session, whose open transaction KILL QUERY
+     * cannot end: unless {@code match.command} leaves Sleep out or {@code ignore.command} takes it out.
+     */
+    private static boolean mayMatchSleep(SessionMatch match, SessionMatch ignore) {
+        boolean matched = match == null || match.command() == null || commandMatchesSleep(match.command());
+        boolean ignored = ignore != null && ignore.command() != null && commandMatchesSleep(ignore.command());
+        return matched && !ignored;
+    }
+
+    private static boolean commandMatchesSleep(TextMatch command) {
+        return command.matches("Sleep") || command.exact().stream().anyMatch("Sleep"::equalsIgnoreCase);
     }
 
     private static SessionMatch parseMatch(Section r, String rel) {

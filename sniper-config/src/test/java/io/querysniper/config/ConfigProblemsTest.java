@@ -158,9 +158,14 @@ class ConfigProblemsTest {
     }
 
     @Test
-    void transactionTimeWithKillQueryIsFineWhenBusySessionsMatchToo() {
-        LoadedSettings loaded = files().load(orders("    rules = [ { name = t, transaction-time = 10s } ]"));
-        assertThat(loaded.settings().databases().get("orders").watch().rules()).hasSize(1);
+    void transactionTimeWithKillQueryMustLeaveIdleSessionsOut() {
+        ConfigException e = files().fail(orders("    rules = [ { name = t, transaction-time = 10s } ]"));
+        assertThat(problem(e, "query-sniper.databases.orders.rules[0].action").message())
+                .isEqualTo("KILL QUERY does nothing to an idle session; use kill-connection");
+        for (String busyOnly : new String[] {"match { command = [Query, Execute] }", "ignore { command = Sleep }"}) {
+            LoadedSettings loaded = files().load(orders("    rules = [ { name = t, transaction-time = 10s, " + busyOnly + " } ]"));
+            assertThat(loaded.settings().databases().get("orders").watch().rules()).as(busyOnly).hasSize(1);
+        }
     }
 
     @Test

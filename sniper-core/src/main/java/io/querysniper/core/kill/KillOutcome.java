@@ -16,6 +16,11 @@ public enum KillOutcome {
     LOGGED,
     /** The rollback guard ({@code max-rows-modified}) refused to kill a large transaction. */
     REFUSED_ROLLBACK_GUARD,
+    /**
+     * The rule says kill-query but the session is idle (Sleep): KILL QUERY would kill nothing (and on
+     * MySQL could hit the next statement of the connection). Reported, never sent.
+     */
+    REFUSED_IDLE_SESSION,
     /** The per-database kill rate guard ({@code max-kills-per-minute}) tripped; killing is paused. */
     GUARD_TRIPPED,
     /** The node no longer owned the database at the instant of the kill (cluster fencing). */

@@ -63,7 +63,7 @@ public final class LoggingKillListener implements KillListener {
 
     static Level level(KillOutcome outcome) {
         return switch (outcome) {
-            case NOT_PERMITTED, ERROR, GUARD_TRIPPED, NOT_OWNER -> Level.WARN;
+            case NOT_PERMITTED, ERROR, GUARD_TRIPPED, NOT_OWNER, REFUSED_IDLE_SESSION -> Level.WARN;
             default -> Level.INFO;
         };
     }

@@ -32,6 +32,9 @@ import java.util.Objects;
  * it (so {@code all-but-oldest} really spares the oldest).
  */
 public final class RuleEngine {
+    /** Refusal text for a kill-query verdict on an idle session. */
+    public static final String IDLE_KILL_QUERY =
+            "KILL QUERY does nothing to an idle session (its open transaction stays): the rule needs kill-connection";
     private final WatchSpec spec;
     private final ProtectedSessions protectedSessions;
     private final StatusNeeds statusNeeds;
@@ -177,7 +180,10 @@ public final class RuleEngine {
     private static Verdict verdict(Rule rule, Hit h, String suffix) {
         String refusal = null;
         Session s = h.session;
-        if (rule.action() != KillAction.LOG && rule.maxRowsModified() >= 0 && s.rowsModified() > rule.maxRowsModified()) {
+        if (rule.action() == KillAction.KILL_QUERY && s.isSleeping()) {
+            refusal = IDLE_KILL_QUERY;
+        } else if (rule.action() != KillAction.LOG && rule.maxRowsModified() >= 0
+                && s.rowsModified() > rule.maxRowsModified()) {
             refusal = "transaction modified " + s.rowsModified() + " rows > max-rows-modified "
                     + rule.maxRowsModified() + ": its rollback could outlast it";
         }

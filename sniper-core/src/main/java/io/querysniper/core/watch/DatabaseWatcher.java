@@ -322,7 +322,9 @@ public final class DatabaseWatcher implements AutoCloseable {
             return true;
         }
         if (v.refusal() != null) {
-            emit(base.complete(KillOutcome.REFUSED_ROLLBACK_GUARD, v.refusal(), now));
+            KillOutcome refused = v.refusal().equals(RuleEngine.IDLE_KILL_QUERY)
+                    ? KillOutcome.REFUSED_IDLE_SESSION : KillOutcome.REFUSED_ROLLBACK_GUARD;
+            emit(base.complete(refused, v.refusal(), now));
             recent.remember(key, Instant.MAX);
             return true;
         }

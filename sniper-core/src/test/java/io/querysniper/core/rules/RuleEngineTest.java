@@ -269,6 +269,21 @@ class RuleEngineTest {
                 .isEqualTo(new StatusNeeds(true, true));
     }
 
+    @Test
+    void killQueryIsNeverSentToAnIdleSessionOnlyReported() {
+        Rule r = rule("old-trx").trx(s(60)).action(KillAction.KILL_QUERY).build();
+        List<Verdict> verdicts = new RuleEngine(spec(r)).evaluate(snapshot(
+                session(1).sleeping(5).trx(s(61)).build(),
+                session(2).command("Query").secs(5).trx(s(61)).build())).verdicts();
+        assertThat(verdicts).hasSize(2);
+        assertThat(verdicts.get(0).session().threadId()).isEqualTo(1L);
+        assertThat(verdicts.get(0).refusal()).isEqualTo(RuleEngine.IDLE_KILL_QUERY);
+        assertThat(verdicts.get(1).refusal()).as("a busy session's statement can be killed").isNull();
+        Rule connection = rule("old-trx").trx(s(60)).action(KillAction.KILL_CONNECTION).build();
+        assertThat(new RuleEngine(spec(connection)).evaluate(snapshot(session(1).sleeping(5).trx(s(61)).build()))
+                .verdicts().get(0).refusal()).isNull();
+    }
+
     // ---- rollback guard -----------------------------------------------------------------------
 
     @Test
