@@ -142,11 +142,19 @@ public final class MysqlServerPort implements ServerPort {
         try (Connection c = pool.getConnection()) {
             ServerInfo info = info(c);
             KillSql kill = KillSql.of(request, KillSql.effective(target.killMethod(), info), info);
-            if (request.action() == KillAction.KILL_QUERY && !kill.byQueryId() && request.expectedInfo() != null) {
+            if (request.action() == KillAction.KILL_QUERY && !kill.byQueryId()) {
+                if (request.expectedInfo() == null) {
+                    // By thread id with nothing to compare: it could be the connection's next statement.
+                    return new KillResult(KillOutcome.GONE_ALREADY,
+                            "statement text not shown: cannot verify the statement is still running; not killed");
+                }
                 KillResult stale = recheck(c, info.flavor(), request);
                 if (stale != null) {
                     return stale;
                 }
+            }
+            if (!request.fence().getAsBoolean()) {
+                return new KillResult(KillOutcome.NOT_OWNER, "ownership lost before the KILL was sent");
             }
             try (Statement s = c.createStatement()) {
                 s.execute(kill.sql());

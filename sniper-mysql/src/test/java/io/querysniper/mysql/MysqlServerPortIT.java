@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +91,35 @@ class MysqlServerPortIT {
                     .hasRootCauseMessage("Query execution was interrupted");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(WAIT);
             assertThat(scalar(app, "SELECT 42")).isEqualTo(42L);
+        }
+    }
+
+    @Test
+    void aFenceThatSaysNoAtTheLastMomentSendsNothing() throws Exception {
+        try (Connection app = app()) {
+            long id = threadId(app);
+            CompletableFuture<Long> sleep = runAsync(app, "SELECT SLEEP(2)");
+            Session busy = awaitSession(id, s -> "Query".equals(s.command()));
+            AtomicInteger asked = new AtomicInteger();
+            KillResult result = port.kill(new KillRequest(id, busy.queryId(), KillAction.KILL_QUERY, busy.info(),
+                    () -> asked.incrementAndGet() < 0));
+
+            assertThat(result.outcome()).isEqualTo(KillOutcome.NOT_OWNER);
+            assertThat(asked).hasValue(1);
+            assertThat(sleep.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("SLEEP(2) ran to its end").isZero();
+        }
+    }
+
+    @Test
+    void killQueryByThreadIdWithNoStatementTextIsNotSent() throws Exception {
+        try (Connection app = app()) {
+            long id = threadId(app);
+            CompletableFuture<Long> sleep = runAsync(app, "SELECT SLEEP(2)");
+            awaitSession(id, s -> "Query".equals(s.command()));
+            KillResult result = port.kill(new KillRequest(id, -1, KillAction.KILL_QUERY, null));
+            assertThat(result.outcome()).isEqualTo(KillOutcome.GONE_ALREADY);
+            assertThat(result.detail()).contains("cannot verify");
+            assertThat(sleep.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isZero();
         }
     }
 
@@ -269,7 +299,7 @@ class MysqlServerPortIT {
             try {
                 List<java.util.concurrent.Future<KillResult>> results = new java.util.ArrayList<>();
                 for (long id : ids) {
-                    results.add(killers.submit(() -> port.kill(new KillRequest(id, -1, KillAction.KILL_QUERY, null))));
+                    results.add(killers.submit(() -> port.kill(new KillRequest(id, -1, KillAction.KILL_QUERY, "SELECT SLEEP(30)"))));
                 }
                 ServerSnapshot during = port.snapshot(StatusNeeds.NONE);
                 for (java.util.concurrent.Future<KillResult> r : results) {

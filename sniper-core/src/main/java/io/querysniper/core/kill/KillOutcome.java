@@ -1,6 +1,9 @@
 package io.querysniper.core.kill;
 
-/** How a kill decision ended. The adapter reports only KILLED, GONE_ALREADY, NOT_PERMITTED and ERROR. */
+/**
+ * How a kill decision ended. The adapter reports only KILLED, GONE_ALREADY, NOT_PERMITTED, ERROR and
+ * NOT_OWNER (its last-moment fence said no).
+ */
 public enum KillOutcome {
     /** Intent written ahead of the KILL; the final record follows. Left alone, it means "outcome unknown". */
     PENDING,

@@ -397,8 +397,10 @@ public final class DatabaseWatcher implements AutoCloseable {
             }
             KillResult result;
             try {
+                // The fence is asked once more by the adapter right before it sends the KILL: between the
+                // check above and that moment lie the write-ahead and getting a connection.
                 result = port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
-                        v.session().info()));
+                        v.session().info(), () -> gate.mayKill(spec.database())));
             } catch (ServerUnavailableException e) {
                 // The next look finds the server down and backs off; this kill is only recorded.
                 result = new KillResult(KillOutcome.ERROR, "server unavailable: " + e.getMessage());
