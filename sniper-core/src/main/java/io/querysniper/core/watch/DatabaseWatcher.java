@@ -68,6 +68,8 @@ public final class DatabaseWatcher implements AutoCloseable {
     static final Duration FAILURE_REMINDER = Duration.ofMinutes(5);
     /** How long a kill is remembered so the same statement is not killed twice while the kill lands. */
     static final Duration KILL_MEMORY = Duration.ofSeconds(5);
+    /** How long a statement killed by its query id is left alone while the server still shows it dying. */
+    static final Duration SAME_STATEMENT_MEMORY = Duration.ofSeconds(60);
     /** Longest fingerprint carried in a kill record. */
     static final int RECORD_FINGERPRINT_CHARS = 1024;
     /**
@@ -412,8 +414,12 @@ public final class DatabaseWatcher implements AutoCloseable {
                 kills.incrementAndGet();
             }
             // NOT_PERMITTED: asking again every few seconds would only repeat the refusal. Otherwise the
-            // server may still show the statement for a moment while the kill lands: not again so soon.
-            rememberUntil = result.outcome() == KillOutcome.NOT_PERMITTED ? Instant.MAX : done.plus(KILL_MEMORY);
+            // server may still show the statement while the kill lands. With a query id that is exactly
+            // this statement, which may take long to die (a rollback, a long sort): not again for a
+            // minute while it is still shown. Without one (MySQL), only briefly: the key would also
+            // match the connection's next statement.
+            rememberUntil = result.outcome() == KillOutcome.NOT_PERMITTED ? Instant.MAX
+                    : done.plus(v.session().queryId() >= 0 ? SAME_STATEMENT_MEMORY : KILL_MEMORY);
             emit(base.complete(result.outcome(), result.detail(), done));
         } finally {
             if (rememberUntil == null) {

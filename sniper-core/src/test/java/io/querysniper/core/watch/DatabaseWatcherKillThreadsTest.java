@@ -140,8 +140,8 @@ class DatabaseWatcherKillThreadsTest {
 
         release.countDown();
         await().atMost(5, TimeUnit.SECONDS).until(() -> listener.records.size() == 1);
-        clock.advance(DatabaseWatcher.KILL_MEMORY.minus(ms(1)));
-        w.lookOnce(); // the server still shows it shortly after the kill landed
+        clock.advance(DatabaseWatcher.SAME_STATEMENT_MEMORY.minus(ms(1)));
+        w.lookOnce(); // the server still shows it (same query id) after the kill landed
         assertThat(port.kills).hasSize(1);
         clock.advance(ms(1));
         w.lookOnce(); // still there a whole memory after it landed: try again
