@@ -35,6 +35,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String CONFIG_MISMATCH_METRIC = "query_sniper_cluster_config_mismatch_nodes";
+    /** The SQL export's defaults, but a close bounded to 1 s: the whole stop must fit in 5 s. */
+    private static final MysqlKillExporter.Limits EXPORT_LIMITS = new MysqlKillExporter.Limits(
+            MysqlKillExporter.Limits.DEFAULTS.queueCapacity(), MysqlKillExporter.Limits.DEFAULTS.batchSize(),
+            MysqlKillExporter.Limits.DEFAULTS.minBackoff(), MysqlKillExporter.Limits.DEFAULTS.maxBackoff(),
+            MysqlKillExporter.Limits.DEFAULTS.idleClose(), Duration.ofSeconds(1));
 
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
@@ -125,29 +131,31 @@ public final class Daemon implements AutoCloseable {
         List<KillListener> listeners = new ArrayList<>();
         listeners.add(new LoggingKillListener());
         JournalSettings j = settings.journal();
+        // Started in this order so that the stack closes the journal (the system of record) first, then
+        // the pruner, then the SQL copy, whose flush to a possibly dead server is bounded to a second.
+        if (j.exportDatabase() != null) {
+            // A copy of the journal in a SQL table (pt-kill's --log-dsn); never makes a kill wait.
+            DatabaseSettings to = settings.databases().get(j.exportDatabase());
+            MysqlKillExporter export = new MysqlKillExporter(to.target(), loaded.credentials().get(to.name()),
+                    j.exportTable(), settings.nodeId(), clock, EXPORT_LIMITS);
+            stages.add("journal export", export::close);
+            export.start();
+            listeners.add(export);
+            log.info("kill records are also exported to table {} on database {}", j.exportTable(), to.name());
+        }
         if (j.enabled()) {
             JournalOptions options = new JournalOptions(settings.nodeId(), j.retention(), j.maxRecords(),
                     j.writeTimeout(), j.spoolDir());
+            RetentionPruner pruner = new RetentionPruner(node.client(), options, clock);
+            stages.add("journal pruner", pruner::close);
+            pruner.start();
             ZkJournal zkJournal = new ZkJournal(node.client(), options, clock);
             stages.add("journal", zkJournal::close);
             zkJournal.start();
             journal = zkJournal;
             listeners.add(zkJournal);
-            RetentionPruner pruner = new RetentionPruner(node.client(), options, clock);
-            stages.add("journal pruner", pruner::close);
-            pruner.start();
         } else {
             log.warn("journal.enabled = false: kills are logged but not journaled");
-        }
-        if (j.exportDatabase() != null) {
-            // A copy of the journal in a SQL table (pt-kill's --log-dsn); never makes a kill wait.
-            DatabaseSettings to = settings.databases().get(j.exportDatabase());
-            MysqlKillExporter export = new MysqlKillExporter(to.target(), loaded.credentials().get(to.name()),
-                    j.exportTable(), settings.nodeId(), clock);
-            stages.add("journal export", export::close);
-            export.start();
-            listeners.add(export);
-            log.info("kill records are also exported to table {} on database {}", j.exportTable(), to.name());
         }
         listeners.add(new MetricsKillListener(metrics));
         listeners.addAll(extraListeners);
