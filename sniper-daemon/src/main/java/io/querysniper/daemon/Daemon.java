@@ -7,6 +7,7 @@ import io.querysniper.cluster.ClusterNode;
 import io.querysniper.cluster.ClusterOptions;
 import io.querysniper.cluster.CoordinationLossPolicy;
 import io.querysniper.cluster.NodeInfo;
+import io.querysniper.cluster.ZkAuth;
 import io.querysniper.config.ClusterSettings;
 import io.querysniper.config.DatabaseSettings;
 import io.querysniper.config.JournalSettings;
@@ -186,10 +187,12 @@ public final class Daemon implements AutoCloseable {
         };
         String scheme = null;
         byte[] auth = null;
-        if ("digest".equals(c.authScheme())) {
+        if (ZkAuth.DIGEST.equals(c.authScheme())) {
             Credentials zk = loaded.zookeeperCredentials();
-            scheme = "digest";
+            scheme = ZkAuth.DIGEST;
             auth = (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8);
+        } else if (ZkAuth.SASL.equals(c.authScheme())) {
+            scheme = ZkAuth.SASL; // the login comes from the JVM's JAAS "Client" section
         }
         return new ClusterOptions(c.zookeeper(), c.namespace(), c.sessionTimeout(), c.connectionTimeout(), policy,
                 c.keepOwnedFor(), scheme, auth, settings.dataDir(), c.embeddedPort());

@@ -51,7 +51,8 @@ public final class ClusterCommand implements Runnable {
             LoadedSettings loaded = SettingsFiles.loadConfigOnly(config, credentials);
             ClusterStatus status;
             try (CuratorFramework client = ZooKeeperReadClient.open(loaded)) {
-                status = new ClusterStatusReader(client).read(loaded.settings().databases().keySet());
+                status = new ClusterStatusReader(client).read(loaded.settings().databases().keySet(),
+                        loaded.settings().configHash());
             }
             PrintWriter out = spec.commandLine().getOut();
             out.print(json ? status.toJson() + "\n" : status.toTable());

@@ -1,5 +1,6 @@
 package io.querysniper.daemon.cli;
 
+import io.querysniper.cluster.ZkAuth;
 import io.querysniper.config.ClusterSettings;
 import io.querysniper.config.LoadedSettings;
 import io.querysniper.core.SniperException;
@@ -33,12 +34,18 @@ final class ZooKeeperReadClient {
                 .sessionTimeoutMs((int) c.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) Math.min(c.sessionTimeout().toMillis(), c.connectionTimeout().toMillis()))
                 .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3));
-        if ("digest".equals(c.authScheme())) {
+        if (ZkAuth.DIGEST.equals(c.authScheme())) {
             Credentials zk = loaded.zookeeperCredentials();
             if (zk == null || zk.password().isEmpty()) {
                 throw new UsageException("cluster.auth = digest: pass --credentials FILE with the zookeeper entry");
             }
-            b.authorization("digest", (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8));
+            ZkAuth.apply(b, ZkAuth.DIGEST, (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8));
+        } else if (ZkAuth.SASL.equals(c.authScheme())) {
+            try {
+                ZkAuth.apply(b, ZkAuth.SASL, null);
+            } catch (SniperException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
         CuratorFramework client = b.build();
         client.start();
