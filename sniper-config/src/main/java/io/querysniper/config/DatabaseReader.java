@@ -47,6 +47,11 @@ final class DatabaseReader {
         KillMethod killMethod = s.choice("kill-method", KILL_METHODS);
         TlsSettings tls = Tls.read(s.child("tls"), baseDir);
         Duration connectTimeout = s.positiveDuration("connect-timeout");
+        // HikariCP, which holds the connections, takes nothing under 250 ms (it would use 30 s instead).
+        if (connectTimeout != null && connectTimeout.toMillis() < 250) {
+            s.problem("connect-timeout", "must be at least 250ms");
+            connectTimeout = null;
+        }
         Duration statementTimeout = s.positiveDuration("statement-timeout");
         List<String> protectedUsers = s.strings("protected-users");
         List<String> tags = s.strings("tag-allow-list");

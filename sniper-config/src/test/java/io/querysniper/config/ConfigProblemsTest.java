@@ -288,6 +288,14 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void connectTimeoutBelowWhatTheConnectionPoolTakes() {
+        ConfigException e = files().fail(orders("    connect-timeout = 100ms"));
+        ConfigProblem p = problem(e, "query-sniper.databases.orders.connect-timeout");
+        assertThat(p.message()).isEqualTo("must be at least 250ms");
+        assertThat(p.value()).isEqualTo("100ms");
+    }
+
+    @Test
     void sessionTimeoutOutsideWhatZooKeeperHonours() {
         for (String value : new String[] {"500ms", "61s"}) {
             ConfigException e = files().fail(orders("") + "query-sniper.cluster.session-timeout = " + value + "\n");
