@@ -8,6 +8,7 @@ import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * continuously. kill -9 of the owner, then a rolling restart of all three: every victim dies, none
  * later than limit + session timeout + interval (crash) or limit + 1.5 s (rolling restart).
  */
+@Tag("process")
 class FailoverProcessIT {
     private static final long LIMIT_MS = 2000;
     private static final long SESSION_MS = 4000;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.zk.ZooKeeperEnsemble;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * ZooKeeper is down go to the local spool; a daemon killed with -9 while records are spooled replays
  * them when it starts again; {@code journal --json} then shows every kill exactly once, newest last.
  */
+@Tag("process")
 class JournalProcessIT {
     private static final int OUTAGE_VICTIMS = 5;
     private static final long SESSION_MS = 4000;

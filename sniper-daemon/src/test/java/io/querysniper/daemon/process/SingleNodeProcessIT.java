@@ -2,6 +2,7 @@ package io.querysniper.daemon.process;
 
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The packaged jar as an operator runs it: `run` with the embedded ZooKeeper kills a victim, the
  * journal and cluster status commands read what it did from another process, SIGTERM stops it in 5 s.
  */
+@Tag("process")
 class SingleNodeProcessIT {
     @TempDir
     Path dir;
