@@ -62,7 +62,17 @@ import java.util.function.LongSupplier;
  * {@code mayKill(db)} is checked immediately before every KILL. It is true only while this node
  * holds the latch and its session is known to be alive:
  * <ul>
- * <li>CONNECTED/RECONNECTED: true iff the latch says {@code hasLeadership()}.</li>
+ * <li>Always: the lease must be held. A heartbeat thread sends an asynchronous {@code sync}
+ * every T/10 and records the monotonic time just before sending each one that ZooKeeper answers
+ * OK. The server refuses a sync of an expired or closed session (the ensemble leader checks it,
+ * so a follower cut off from its leader cannot vouch for us), hence the server heard the session
+ * at or after that instant and cannot expire it before that instant + T; only then can another
+ * node's latch fire. The lease ends T/4 after that instant, whatever the client's connection
+ * state says, so it does not depend on the client noticing a dead connection (its read timeout
+ * is 2T/3) or on events being delivered in time: a node cut off stops within T/4 of its last
+ * answered heartbeat, at least 3T/4 before anyone can take over.</li>
+ * <li>CONNECTED/RECONNECTED: true iff the lease is held and the latch says
+ * {@code hasLeadership()}.</li>
  * <li>SUSPENDED (connection lost, session maybe alive): true only for the first quarter of the
  * negotiated session timeout T after the suspension was noticed. Why a quarter: the ZooKeeper
  * client pings after T/3 of silence and declares the connection lost after 2T/3 without an answer,
@@ -86,11 +96,17 @@ import java.util.function.LongSupplier;
  * down. The windows are measured with a monotonic clock ({@link System#nanoTime()}), not the wall
  * clock, so an NTP step cannot stretch them; the injected {@link Clock} only stamps "since".
  * <p>
- * What fencing here cannot cover: a process paused (GC, SIGSTOP, VM freeze) for longer than the
- * session timeout while it believes it is connected may, on waking, pass {@code mayKill} once
- * before its ZooKeeper client notices the expiry. The check consults the ZooKeeper handle itself
- * (not only Curator's delayed events) to keep that window to the few milliseconds until the
- * client's next read; closing it entirely would need a fencing token at the database server.
+ * What fencing here cannot cover: the lease is read from the local monotonic clock at the
+ * check, so a process paused for a long time between a check and its KILL still kills late;
+ * a check after the pause is refused (the lease has run out). And no client-side check can see a
+ * session that the server ends while the client is still heartbeating, e.g. a closeSession sent
+ * with the session's id and password from elsewhere: that is not an expiry (a real server
+ * expires only sessions it has not heard from for T), and closing that gap entirely would need a
+ * fencing token checked at the database server. (ZooKeeper's test hook
+ * {@code injectSessionExpiration()} can produce exactly that: it queues a fake Expired event
+ * before marking the handle closed, and Curator, closing the "expired" handle, may send
+ * closeSession on the live connection; the tests therefore expire sessions by cutting the
+ * network instead.)
  *
  * <h2>Lifecycle</h2>
  * {@link #start()} once. On a graceful stop, {@link #releaseLatches()} first (standbys take over
@@ -103,6 +119,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     /** Fraction of the negotiated session timeout during which a SUSPENDED owner may go on. */
     static final double SUSPENDED_FRACTION = 0.25;
+    /** The lease: leadership counts only while ZooKeeper answered a heartbeat sent at most T/4 ago. */
+    static final double LEASE_FRACTION = 0.25;
+    /** Heartbeat period, as a fraction of T: 2.5 beats per lease, so one late beat does not stop us. */
+    static final double HEARTBEAT_FRACTION = 0.1;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
     private static final Duration MEMBER_REFRESH = Duration.ofSeconds(5);
 
@@ -159,6 +179,13 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private volatile PersistentNode membership;
     private volatile ScheduledExecutorService balancer;
     private volatile ExecutorService events;
+    private volatile ScheduledExecutorService heartbeat;
+    /**
+     * {@link #nanos} reading taken just BEFORE sending the newest heartbeat that ZooKeeper
+     * answered OK (Long.MIN_VALUE: none yet). The server heard our session at or after that
+     * instant, so it cannot expire the session before this + T. See "Lease" in the class javadoc.
+     */
+    private final java.util.concurrent.atomic.AtomicLong leaseFrom = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private volatile ConnectionState connection;
     private volatile Trouble trouble;
     private volatile boolean lostSinceReconnect;
@@ -215,6 +242,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             }
             events = Executors.newSingleThreadExecutor(threads("sniper-cluster-events"));
             balancer = Executors.newSingleThreadScheduledExecutor(threads("sniper-cluster-balance"));
+            heartbeat = Executors.newSingleThreadScheduledExecutor(threads("sniper-cluster-lease"));
             client = newClient(connect);
             client.getConnectionStateListenable().addListener(connectionListener());
             client.start();
@@ -225,6 +253,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (handle == null) {
                 rememberHandle();
             }
+            long beatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), (long) (sessionNanos() * HEARTBEAT_FRACTION));
+            heartbeat.scheduleAtFixedRate(this::beat, 0, beatNanos, TimeUnit.NANOSECONDS);
             for (String path : List.of(ClusterPaths.NODES, ClusterPaths.LATCHES, ClusterPaths.OWNERS)) {
                 client.createContainers(path);
             }
@@ -282,18 +312,71 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             org.apache.zookeeper.ZooKeeper zk = handle;
             org.apache.zookeeper.ZooKeeper.States zkState = zk == null ? null : zk.getState();
             if (zkState != null && zkState.isConnected() && client.getZookeeperClient().isConnected()) {
-                return seat.epoch == epoch && seat.latch.hasLeadership();
+                if (leaseHeld()) {
+                    return seat.epoch == epoch && seat.latch.hasLeadership();
+                }
+                // Connected, as far as the client knows, but ZooKeeper has not answered a
+                // heartbeat for T/4: coordination trouble like SUSPENDED, without the grace.
+                t = beginTrouble(false);
+            } else {
+                // CONNECTING: a disconnect, the session may live on (grace window). CLOSED: the
+                // handle knows its session expired or was closed: no grace at all.
+                t = beginTrouble(zkState == null || !zkState.isAlive());
             }
-            // CONNECTING: a disconnect, the session may live on (grace window). CLOSED: the
-            // handle knows its session expired or was closed: no grace at all.
-            t = beginTrouble(zkState == null || !zkState.isAlive());
         }
         long elapsed = nanos.getAsLong() - t.startNanos();
         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED && t.held().contains(database)
                 && elapsed < options.keepOwnedFor().toNanos()) {
             return true;
         }
-        return !t.lost() && seat.epoch == epoch && seat.latch.hasLeadership() && elapsed < suspendedWindowNanos();
+        return !t.lost() && leaseHeld() && seat.epoch == epoch && seat.latch.hasLeadership()
+                && elapsed < suspendedWindowNanos();
+    }
+
+    /** True while the newest answered heartbeat was sent less than T/4 ago (see "Lease"). */
+    boolean leaseHeld() {
+        long from = leaseFrom.get();
+        return from != Long.MIN_VALUE && nanos.getAsLong() - from < leaseNanos();
+    }
+
+    long leaseNanos() {
+        return (long) (sessionNanos() * LEASE_FRACTION);
+    }
+
+    /**
+     * One heartbeat: an asynchronous {@code sync} on the current handle, which goes to the
+     * ensemble's leader and is refused there for an expired or closed session, so an OK answer
+     * proves the session was alive when we sent it (a plain read could be answered by a follower
+     * cut off from its leader). Never blocks: a heartbeat that gets no answer simply never
+     * renews the lease. Runs on its own thread, so a busy balancer cannot delay it.
+     */
+    private void beat() {
+        org.apache.zookeeper.ZooKeeper zk = handle;
+        if (state.get() != State.STARTED || zk == null || !zk.getState().isConnected()) {
+            return;
+        }
+        long sentAt = nanos.getAsLong();
+        try {
+            zk.sync("/", (rc, path, ctx) -> {
+                if (rc == KeeperException.Code.OK.intValue() && zk == handle) {
+                    leaseFrom.accumulateAndGet(sentAt, (a, b) -> a == Long.MIN_VALUE || b - a > 0 ? b : a);
+                }
+            }, null);
+        } catch (RuntimeException e) {
+            log.debug("Heartbeat not sent: {}", e.toString());
+        }
+    }
+
+    /** Renews the lease at once after a (re)connect instead of up to one period later. */
+    private void beatNow() {
+        ScheduledExecutorService h = heartbeat;
+        if (h != null && !h.isShutdown()) {
+            try {
+                h.execute(this::beat);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing
+            }
+        }
     }
 
     /**
@@ -380,6 +463,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 b.shutdownNow();
             }
             shutdown(b, "sniper-cluster-balance");
+            shutdown(heartbeat, "sniper-cluster-lease");
             closeClientBounded();
             shutdown(events, "sniper-cluster-events");
             if (embedded != null) {
@@ -555,6 +639,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                     case LOST -> {
                         Trouble t = beginTrouble(true);
                         epoch++; // only this thread writes it
+                        leaseFrom.set(Long.MIN_VALUE); // a lease proves a session; this one is gone
                         lostSinceReconnect = true;
                         closeSeatsOfLostSession();
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
@@ -566,6 +651,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                     }
                     case CONNECTED, RECONNECTED -> {
                         rememberHandle();
+                        beatNow();
                         synchronized (troubleLock) {
                             trouble = null;
                         }
@@ -602,7 +688,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         org.apache.zookeeper.ZooKeeper zk = handle;
         ConnectionState last = connection;
         boolean healthy = zk != null && zk.getState().isConnected() && client.getZookeeperClient().isConnected()
-                && (last == ConnectionState.CONNECTED || last == ConnectionState.RECONNECTED);
+                && (last == ConnectionState.CONNECTED || last == ConnectionState.RECONNECTED) && leaseHeld();
         if (!healthy) {
             return t;
         }
@@ -657,11 +743,16 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     }
 
     long suspendedWindowNanos() {
+        return (long) (sessionNanos() * SUSPENDED_FRACTION);
+    }
+
+    /** T: the negotiated session timeout (the requested one while none was negotiated yet). */
+    private long sessionNanos() {
         long requested = options.sessionTimeout().toMillis();
         CuratorFramework c = client;
         int negotiated = c == null ? 0 : c.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
         long sessionMs = negotiated > 0 ? Math.min(requested, negotiated) : requested;
-        return (long) (TimeUnit.MILLISECONDS.toNanos(sessionMs) * SUSPENDED_FRACTION);
+        return TimeUnit.MILLISECONDS.toNanos(sessionMs);
     }
 
     // ---------------------------------------------------------------- balancing
