@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Precision benchmark: query-sniper and pt-kill side by side on one throwaway mariadbd.
-# Each tool gets its own victim user (30 staggered `SELECT SLEEP(60)`, limit 3 s); bystanders
+# Each tool gets its own victim user (30 staggered victims, limit 3 s: lock waits by default, which
+# measure the tools; `sleep` uses SELECT SLEEP(60), see the README for why those measure MariaDB); bystanders
 # (another user's long queries, the victim users' short queries) must survive.
 # Prints overshoot p50/p95/max, misses and false kills per tool, and the daemon's idle poll rate.
-# Usage: bench/precision/run.sh [victims-per-tool (30)] [idle-seconds (20)] [sleep|lock (sleep)]
+# Usage: bench/precision/run.sh [victims-per-tool (30)] [idle-seconds (20)] [lock|sleep (lock)]
 # Env: QS_BENCH_NO_PTKILL=1 runs the daemon alone; QS_BENCH_VERBOSE=1 lists every overshoot;
 # QS_BENCH_KEEP=1 keeps the work dir (logs of both tools, the server's error log).
 set -euo pipefail
@@ -13,7 +14,7 @@ root=$(cd "$here/../.." && pwd)
 qs_find_jdk
 victims=${1:-30}
 idle=${2:-20}
-kind=${3:-sleep}
+kind=${3:-lock}
 jar="$root/sniper-daemon/target/query-sniper.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package -pl sniper-daemon -am)
 command -v pt-kill >/dev/null || { echo "bench: pt-kill missing (apt-get install percona-toolkit)" >&2; exit 1; }
