@@ -4,9 +4,12 @@
 #   e.g. bench/failover/run.sh 10 10s 500 process
 # process (default): each node is its own JVM; rolling = SIGTERM + restart, crash = kill -9.
 # inprocess: three nodes in one JVM; crash = the node's network black-holed (as ZooKeeper sees kill -9).
-# Needs JAVA_HOME pointing at a JDK 21+. Add MVN_FLAGS=-o to build offline.
+# Finds a JDK 21+ like bin/run-tests does. Add MVN_FLAGS=-o to build offline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bin/lib/find-jdk.sh
+qs_find_jdk
+qs_quiet_maven
 REPS="${1:-10}"
 SESSION="${2:-10s}"
 TICK="${3:-500}"
