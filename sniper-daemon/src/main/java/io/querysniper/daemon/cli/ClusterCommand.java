@@ -48,7 +48,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            LoadedSettings loaded = SettingsFiles.loadConfigOnly(config, credentials);
+            LoadedSettings loaded = SettingsFiles.load(config, credentials);
             ClusterStatus status;
             try (CuratorFramework client = ZooKeeperReadClient.open(loaded)) {
                 status = new ClusterStatusReader(client).read(loaded.settings().databases().keySet(),

@@ -86,7 +86,7 @@ public final class ScanCommand implements Callable<Integer> {
         if (credentials != null) {
             throw new UsageException("--from judges a saved process list offline: leave out --credentials");
         }
-        LoadedSettings loaded = SettingsFiles.loadConfigOnly(config, null);
+        LoadedSettings loaded = SettingsFiles.load(config, null);
         List<DatabaseSettings> dbs = selected(loaded);
         if (dbs.size() != 1) {
             throw new UsageException("--from needs --database NAME: " + dbs.size() + " databases are configured ("

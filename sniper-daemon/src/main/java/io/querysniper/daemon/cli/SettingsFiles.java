@@ -15,7 +15,10 @@ public final class SettingsFiles {
     private SettingsFiles() {
     }
 
-    /** Both files, validated together. */
+    /**
+     * Both files, validated together. Commands that never log in to a database ({@code scan --from},
+     * {@code cluster status}, {@code journal}) pass a null credentials file: the config is validated alone.
+     */
     public static LoadedSettings load(Path config, Path credentials) {
         try {
             return SettingsLoader.load(config, credentials);
@@ -27,13 +30,5 @@ public final class SettingsFiles {
             lines.add(e.problems().size() + " problem(s) in the configuration: nothing was started");
             throw new UsageException(lines);
         }
-    }
-
-    /**
-     * For commands that never log in to a database ({@code scan --from}, {@code cluster status},
-     * {@code journal}): with no credentials file, the config file is validated alone.
-     */
-    public static LoadedSettings loadConfigOnly(Path config, Path credentials) {
-        return load(config, credentials);
     }
 }
