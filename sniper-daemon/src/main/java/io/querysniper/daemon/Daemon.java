@@ -55,10 +55,8 @@ public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String CONFIG_MISMATCH_METRIC = "query_sniper_cluster_config_mismatch_nodes";
     /** The SQL export's defaults, but a close bounded to 1 s: the whole stop must fit in 5 s. */
-    private static final MysqlKillExporter.Limits EXPORT_LIMITS = new MysqlKillExporter.Limits(
-            MysqlKillExporter.Limits.DEFAULTS.queueCapacity(), MysqlKillExporter.Limits.DEFAULTS.batchSize(),
-            MysqlKillExporter.Limits.DEFAULTS.minBackoff(), MysqlKillExporter.Limits.DEFAULTS.maxBackoff(),
-            MysqlKillExporter.Limits.DEFAULTS.idleClose(), Duration.ofSeconds(1));
+    private static final MysqlKillExporter.Limits EXPORT_LIMITS =
+            MysqlKillExporter.Limits.DEFAULTS.withCloseTimeout(Duration.ofSeconds(1));
 
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }

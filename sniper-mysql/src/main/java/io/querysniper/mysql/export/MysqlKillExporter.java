@@ -81,6 +81,11 @@ public final class MysqlKillExporter implements KillListener, AutoCloseable {
             }
         }
 
+        /** These limits with another bound on how long {@link #close()} keeps flushing. */
+        public Limits withCloseTimeout(Duration timeout) {
+            return new Limits(queueCapacity, batchSize, minBackoff, maxBackoff, idleClose, timeout);
+        }
+
         private static void positive(String what, Duration d) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new SniperException("export " + what + " must be a positive duration, got " + d);
