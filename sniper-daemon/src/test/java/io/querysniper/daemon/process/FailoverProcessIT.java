@@ -45,6 +45,13 @@ class FailoverProcessIT {
     private static final long INTERVAL_MS = 1000;
     /** Client-side measurement: connect, round trips and the JDBC driver's own wake-up. */
     private static final long MEASURE_SLACK_MS = 300;
+    /**
+     * Victims wait on a named lock this test holds. Not SLEEP(): MariaDB's SLEEP() makes every sleeper
+     * share one server mutex that KILL only try-locks, so with many sleepers a KILL QUERY itself
+     * blocks for up to 2 s (measured here: kills in flight for 2-3 s), queued kills pile up and the
+     * test measures that stall instead of failover. A lock wait has no shared mutex.
+     */
+    private static final String VICTIM_LOCK = "failover-victims";
 
     @TempDir
     Path dir;
@@ -61,6 +68,10 @@ class FailoverProcessIT {
              MariaDbServer db = MariaDbServer.builder().build().start()) {
             db.createUser("sniper", "sniper-pw", "PROCESS, CONNECTION ADMIN ON *.*");
             db.createUser("victim", "victim-pw");
+            Connection lockHolder = db.connection(); // holds the lock for the whole test; ends with the server
+            try (Statement s = lockHolder.createStatement()) {
+                s.execute("SELECT GET_LOCK('" + VICTIM_LOCK + "', 0)");
+            }
             Path credentials = dir.resolve("credentials.conf");
             Files.writeString(credentials, "default { user = \"sniper\", password = \"sniper-pw\" }\n");
             Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
@@ -170,9 +181,9 @@ class FailoverProcessIT {
                 try (Connection c = db.connection("victim", "victim-pw"); Statement s = c.createStatement()) {
                     long t0 = System.nanoTime();
                     boolean killed;
-                    try (ResultSet rs = s.executeQuery("SELECT SLEEP(20)")) {
+                    try (ResultSet rs = s.executeQuery("SELECT GET_LOCK('" + VICTIM_LOCK + "', 20)")) {
                         rs.next();
-                        killed = rs.getInt(1) == 1;
+                        killed = rs.getObject(1) == null; // NULL when KILL QUERY interrupts the wait; 0 on timeout
                     } catch (SQLException e) {
                         killed = true;
                     }
