@@ -860,7 +860,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 // Curator warns when the connection timeout exceeds the session timeout;
                 // start() waits for options.connectionTimeout() separately.
                 .connectionTimeoutMs((int) Math.min(sessionMs, options.connectionTimeout().toMillis()))
-                .retryPolicy(new BoundedExponentialBackoffRetry(100, 2000, 30))
+                // 29 is Curator's ceiling: it pinned our 30 to 29 anyway, with a WARN at every start.
+                .retryPolicy(new BoundedExponentialBackoffRetry(100, 2000, 29))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                 // The configured connect string is authoritative; a handle swapped by ensemble
                 // tracking would also blind the fencing check until the next reconnect event.
