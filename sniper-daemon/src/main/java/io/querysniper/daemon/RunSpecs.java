@@ -22,6 +22,6 @@ public final class RunSpecs {
         protectedUsers.add(login.user());
         return new WatchSpec(configured.database(), configured.interval(), configured.minSpacing(),
                 configured.rules(), protectedUsers, configured.maxKillsPerMinute(),
-                dryRunOverride || configured.dryRun(), configured.tagAllowList());
+                dryRunOverride || configured.dryRun(), configured.tagAllowList(), configured.maxKillConnections());
     }
 }

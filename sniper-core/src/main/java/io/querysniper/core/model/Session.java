@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param rowsModified    rows the open transaction has modified (INNODB_TRX.trx_rows_modified), 0 when none
  * @param serverDigest    the server's own statement digest (MySQL performance_schema DIGEST), or null
  * @param kind            what kind of thread this is
+ * @param transactionId   INNODB_TRX.trx_id of the open transaction, or -1 when none or unknown
+ * @param statementId     an id of the running statement that the server never reuses on this thread
+ *                        (MySQL performance_schema EVENT_ID), or -1 when unknown
  */
 public record Session(
         long threadId,
@@ -35,7 +38,9 @@ public record Session(
         Duration transactionAge,
         long rowsModified,
         String serverDigest,
-        ThreadKind kind) {
+        ThreadKind kind,
+        long transactionId,
+        long statementId) {
 
     public Session {
         Objects.requireNonNull(user, "user");
@@ -43,6 +48,20 @@ public record Session(
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(kind, "kind");
+    }
+
+    /** A session without transaction or statement ids. */
+    public Session(long threadId, long queryId, String user, String host, String db, String command, String state,
+                   String info, Duration time, Duration transactionAge, long rowsModified, String serverDigest,
+                   ThreadKind kind) {
+        this(threadId, queryId, user, host, db, command, state, info, time, transactionAge, rowsModified,
+                serverDigest, kind, -1, -1);
+    }
+
+    /** This session with another transaction age (a sharper bound learnt by the watcher). */
+    public Session withTransactionAge(Duration age) {
+        return new Session(threadId, queryId, user, host, db, command, state, info, time, age, rowsModified,
+                serverDigest, kind, transactionId, statementId);
     }
 
     public boolean hasTransaction() {
@@ -60,6 +79,6 @@ public record Session(
                 + ", db=" + db + ", command=" + command + ", state=" + state
                 + ", info=" + (info == null ? "null" : "<" + info.length() + " chars>")
                 + ", time=" + time + ", transactionAge=" + transactionAge + ", rowsModified=" + rowsModified
-                + ", kind=" + kind + "]";
+                + ", kind=" + kind + ", transactionId=" + transactionId + ", statementId=" + statementId + "]";
     }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param maxKillsPerMinute   kill rate guard: above it, killing stops on this database until a quiet minute
  * @param dryRun              log "would kill", kill nothing
  * @param tagAllowList        sqlcommenter/marginalia tag names copied into kill records
+ * @param maxKillConnections  KILLs in flight at once on this database (each needs its own connection)
  */
 public record WatchSpec(
         String database,
@@ -26,11 +27,25 @@ public record WatchSpec(
         Set<String> protectedUsers,
         int maxKillsPerMinute,
         boolean dryRun,
-        Set<String> tagAllowList) {
+        Set<String> tagAllowList,
+        int maxKillConnections) {
+
+    /** Default of {@code max-kill-connections}: enough to send a pile-up's KILLs without queueing. */
+    public static final int DEFAULT_MAX_KILL_CONNECTIONS = 8;
 
     public WatchSpec {
+        if (maxKillConnections < 1) {
+            throw new IllegalArgumentException("maxKillConnections must be >= 1: " + maxKillConnections);
+        }
         rules = List.copyOf(rules);
         protectedUsers = Set.copyOf(protectedUsers);
         tagAllowList = Set.copyOf(tagAllowList);
+    }
+
+    /** A spec with the default {@link #DEFAULT_MAX_KILL_CONNECTIONS}. */
+    public WatchSpec(String database, Duration interval, Duration minSpacing, List<Rule> rules,
+                     Set<String> protectedUsers, int maxKillsPerMinute, boolean dryRun, Set<String> tagAllowList) {
+        this(database, interval, minSpacing, rules, protectedUsers, maxKillsPerMinute, dryRun, tagAllowList,
+                DEFAULT_MAX_KILL_CONNECTIONS);
     }
 }
