@@ -2,7 +2,7 @@ package io.querysniper.core.kill;
 
 /**
  * How a kill decision ended. The adapter reports only KILLED, GONE_ALREADY, NOT_PERMITTED, ERROR and
- * NOT_OWNER (its last-moment fence said no).
+ * NOT_OWNER (its last-moment fence said no); the watcher adds STALE.
  */
 public enum KillOutcome {
     /** Intent written ahead of the KILL; the final record follows. Left alone, it means "outcome unknown". */
@@ -27,5 +27,10 @@ public enum KillOutcome {
     /** The per-database kill rate guard ({@code max-kills-per-minute}) tripped; killing is paused. */
     GUARD_TRIPPED,
     /** The node no longer owned the database at the instant of the kill (cluster fencing). */
-    NOT_OWNER
+    NOT_OWNER,
+    /**
+     * The KILL could not be sent within one interval of the decision (every kill connection busy): it was
+     * not sent on old rows; the next look judges the session again.
+     */
+    STALE
 }

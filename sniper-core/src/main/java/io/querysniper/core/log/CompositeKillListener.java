@@ -33,6 +33,28 @@ public final class CompositeKillListener implements KillListener {
     }
 
     @Override
+    public void beforeKills(List<KillRecord> intents) {
+        for (KillListener l : listeners) {
+            try {
+                l.beforeKills(intents);
+            } catch (RuntimeException e) {
+                log.warn("kill listener {} failed on {} intents", l.getClass().getName(), intents.size(), e);
+            }
+        }
+    }
+
+    @Override
+    public void onRecords(List<KillRecord> records) {
+        for (KillListener l : listeners) {
+            try {
+                l.onRecords(records);
+            } catch (RuntimeException e) {
+                log.warn("kill listener {} failed on {} records", l.getClass().getName(), records.size(), e);
+            }
+        }
+    }
+
+    @Override
     public void onRecord(KillRecord record) {
         for (KillListener l : listeners) {
             try {

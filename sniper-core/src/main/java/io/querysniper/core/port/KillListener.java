@@ -2,6 +2,8 @@ package io.querysniper.core.port;
 
 import io.querysniper.core.kill.KillRecord;
 
+import java.util.List;
+
 /**
  * Receives every kill decision: the structured log line, the journal, metrics and (later) alerts
  * plug in here. Called from every database's watcher thread and from its kill threads
@@ -19,6 +21,24 @@ public interface KillListener {
 
     /** The final record of a decision (same id as its intent when there was one). */
     void onRecord(KillRecord record);
+
+    /**
+     * Write-ahead for the victims of one look or one armed instant, which travel together: returns once
+     * every intent is durable (or the listener's own bound has passed). A journal overrides this to make
+     * them durable in one batch; the default writes them one by one.
+     */
+    default void beforeKills(List<KillRecord> intents) {
+        for (KillRecord intent : intents) {
+            beforeKill(intent);
+        }
+    }
+
+    /** Final records of one batch; the default hands them over one by one. */
+    default void onRecords(List<KillRecord> records) {
+        for (KillRecord record : records) {
+            onRecord(record);
+        }
+    }
 
     KillListener NONE = record -> {
     };

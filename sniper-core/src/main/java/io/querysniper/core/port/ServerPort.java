@@ -3,6 +3,7 @@ package io.querysniper.core.port;
 import io.querysniper.core.kill.KillRequest;
 import io.querysniper.core.kill.KillResult;
 import io.querysniper.core.model.ServerSnapshot;
+import io.querysniper.core.model.SessionFilter;
 import io.querysniper.core.model.StatusNeeds;
 
 /**
@@ -18,6 +19,17 @@ public interface ServerPort extends AutoCloseable {
      * @throws ServerUnavailableException when the server cannot be reached or does not answer in time
      */
     ServerSnapshot snapshot(StatusNeeds needs);
+
+    /**
+     * Reads the sessions {@code filter} asks for (an adapter that cannot filter returns them all, which is
+     * never wrong) and the readings {@code needs} asks for.
+     *
+     * @throws ServerSlowException when the server answers too slowly (statement timeout)
+     * @throws ServerUnavailableException when the server cannot be reached
+     */
+    default ServerSnapshot snapshot(StatusNeeds needs, SessionFilter filter) {
+        return snapshot(needs);
+    }
 
     /** Kills a thread or statement. Never throws for server-side refusals: they are sorted into the result. */
     KillResult kill(KillRequest request);

@@ -1,9 +1,11 @@
 package io.querysniper.core.rules;
 
 import io.querysniper.core.kill.KillAction;
+import io.querysniper.core.kill.KillBasis;
 import io.querysniper.core.model.ServerSnapshot;
 import io.querysniper.core.model.ServerStatus;
 import io.querysniper.core.model.Session;
+import io.querysniper.core.model.SessionFilter;
 import io.querysniper.core.model.StatusNeeds;
 import io.querysniper.core.sql.Fingerprint;
 import io.querysniper.core.sql.QueryHints;
@@ -38,11 +40,13 @@ public final class RuleEngine {
     private final WatchSpec spec;
     private final ProtectedSessions protectedSessions;
     private final StatusNeeds statusNeeds;
+    private final SessionFilter sessionFilter;
 
     public RuleEngine(WatchSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.protectedSessions = new ProtectedSessions(spec.protectedUsers());
         this.statusNeeds = statusNeeds(spec);
+        this.sessionFilter = sessionFilter(spec);
     }
 
     public WatchSpec spec() {
@@ -78,10 +82,12 @@ public final class RuleEngine {
         }
         QueryHints[] hints = new QueryHints[sessions.size()];
         boolean[] decided = new boolean[sessions.size()];
-        Duration soonest = null;
+        // Per undecided session, the rule it will break first (ties: the earlier rule), and in how long.
+        Pending[] pending = new Pending[sessions.size()];
         List<Verdict> verdicts = new ArrayList<>();
 
-        for (Rule rule : spec.rules()) {
+        for (int r = 0; r < spec.rules().size(); r++) {
+            Rule rule = spec.rules().get(r);
             if (!conditionsHold(rule.when(), snapshot.status())) {
                 continue;
             }
@@ -101,7 +107,6 @@ public final class RuleEngine {
                 if (rule.allowSkip() && hints[i].skip()) {
                     continue;
                 }
-                Duration remaining = null;
                 Hit hit = null;
                 for (Check c : checks(rule, s, hints[i])) {
                     if (c.age.compareTo(c.limit) >= 0) {
@@ -109,12 +114,12 @@ public final class RuleEngine {
                         break;
                     }
                     Duration left = c.limit.minus(c.age);
-                    remaining = remaining == null || left.compareTo(remaining) < 0 ? left : remaining;
+                    if (pending[i] == null || left.compareTo(pending[i].left) < 0) {
+                        pending[i] = new Pending(rule, c, left);
+                    }
                 }
                 if (hit != null) {
                     hits.add(hit);
-                } else if (remaining != null && (soonest == null || remaining.compareTo(soonest) < 0)) {
-                    soonest = remaining;
                 }
             }
             if (rule.groupBy() == null) {
@@ -127,7 +132,69 @@ public final class RuleEngine {
                 verdicts.addAll(pileUps(rule, hits, decided));
             }
         }
-        return new Evaluation(verdicts, nextLook(soonest));
+        return upcoming(sessions, decided, pending, verdicts);
+    }
+
+    /**
+     * Sessions that will cross a limit within one interval, under a rule that needs nothing but the session
+     * itself to decide, are armed; every other pending crossing brings the next look forward instead.
+     */
+    private Evaluation upcoming(List<Session> sessions, boolean[] decided, Pending[] pending, List<Verdict> verdicts) {
+        Duration soonest = null;
+        List<Evaluation.Upcoming> upcoming = new ArrayList<>();
+        for (int i = 0; i < sessions.size(); i++) {
+            Pending p = pending[i];
+            if (decided[i] || p == null) {
+                continue;
+            }
+            if (isArmable(p.rule) && p.left.compareTo(spec.interval()) <= 0) {
+                Check atCrossing = new Check(p.check.what, p.check.limit, p.check.limit, p.check.limitName);
+                upcoming.add(new Evaluation.Upcoming(verdict(p.rule, new Hit(i, sessions.get(i), atCrossing), ""), p.left));
+            } else if (soonest == null || p.left.compareTo(soonest) < 0) {
+                soonest = p.left;
+            }
+        }
+        upcoming.sort(Comparator.comparing(Evaluation.Upcoming::dueIn));
+        return new Evaluation(verdicts, nextLook(soonest), upcoming);
+    }
+
+    /** A rule whose verdict on a session depends on that session alone: its kill can be armed ahead. */
+    static boolean isArmable(Rule rule) {
+        return rule.groupBy() == null && rule.when().isEmpty();
+    }
+
+    /**
+     * The sessions a look must fetch: those that can break a rule before the next look. The next look comes
+     * at most one interval later; twice that is asked for, so a slow look or a late wake-up loses nothing.
+     */
+    public SessionFilter sessionFilter() {
+        return sessionFilter;
+    }
+
+    static SessionFilter sessionFilter(WatchSpec spec) {
+        Duration lookAhead = spec.interval().multipliedBy(2);
+        Duration busy = null;
+        Duration idle = null;
+        Duration transaction = null;
+        for (Rule r : spec.rules()) {
+            busy = min(busy, r.busyTime());
+            idle = min(idle, r.idleTime());
+            transaction = min(transaction, r.transactionTime());
+        }
+        return new SessionFilter(ahead(busy, lookAhead), ahead(idle, lookAhead), ahead(transaction, lookAhead),
+                busy != null);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration ahead(Duration limit, Duration lookAhead) {
+        if (limit == null) {
+            return null;
+        }
+        Duration d = limit.minus(lookAhead);
+        return d.isNegative() ? Duration.ZERO : d;
     }
 
     private List<Verdict> pileUps(Rule rule, List<Hit> hits, boolean[] decided) {
@@ -189,7 +256,12 @@ public final class RuleEngine {
         }
         Check c = h.check;
         String reason = c.what + " " + Durations.human(c.age) + " >= " + c.limitName + " " + Durations.human(c.limit) + suffix;
-        return new Verdict(s, rule, rule.action(), refusal, c.limit, reason);
+        KillBasis basis = switch (c.what) {
+            case "idle" -> KillBasis.IDLE;
+            case "transaction" -> KillBasis.TRANSACTION;
+            default -> KillBasis.BUSY;
+        };
+        return new Verdict(s, rule, rule.action(), refusal, c.limit, reason, basis);
     }
 
     /** The thresholds of {@code rule} that apply to {@code s}, in order busy/idle, then transaction. */
@@ -239,5 +311,8 @@ public final class RuleEngine {
     }
 
     private record Hit(int index, Session session, Check check) {
+    }
+
+    private record Pending(Rule rule, Check check, Duration left) {
     }
 }

@@ -3,8 +3,6 @@ package io.querysniper.core.watch;
 import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
-import io.querysniper.core.kill.KillRequest;
-import io.querysniper.core.kill.KillResult;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.core.log.MdcScope;
 import io.querysniper.core.model.ServerSnapshot;
@@ -12,7 +10,6 @@ import io.querysniper.core.model.Session;
 import io.querysniper.core.port.KillGate;
 import io.querysniper.core.port.KillListener;
 import io.querysniper.core.port.ServerPort;
-import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.rules.Durations;
 import io.querysniper.core.rules.Evaluation;
 import io.querysniper.core.rules.RuleEngine;
@@ -30,54 +27,41 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Watches one database on its own platform thread {@code sniper-<db>-poll}: look, judge, act, then
- * sleep until the closest candidate crosses its limit (bounded by minSpacing and interval). While the
- * kill gate says another node owns the database, it only waits for the gate to change. A server that
- * is down or an adapter that fails makes it back off exponentially (from the interval up to
- * {@link #MAX_BACKOFF}) and keep trying; the loop never dies of a runtime exception, and it never
- * shares a thread, so one slow server never delays another.
+ * Watches one database on its own virtual thread {@code sniper-<db>-poll}: look, judge, act, arm, then
+ * sleep until the next armed kill or the next look. While the kill gate says another node owns the
+ * database, it only waits for the gate to change. A failed look backs off ({@link FailureStreak}); the
+ * loop never dies of a runtime exception.
  *
- * <p>KILLs are sent from a small pool of kill threads {@code sniper-<db>-kill-N} (at most
- * {@link #MAX_KILLS_IN_FLIGHT} at once), because a single KILL can block inside the server for
- * seconds (MariaDB, many victims contending on one server mutex): the loop dispatches and keeps
- * looking on schedule, and one slow KILL never delays the next victim. What the loop decides at
- * dispatch: the kill rate guard (counted there), a first ownership check, and the victim is marked
- * in flight, so one (thread, query) never has two kills queued or running. What the kill thread does,
- * in this order: ownership checked again immediately before the KILL ({@code NOT_OWNER} and no KILL
- * when lost), the write-ahead intent ({@link KillListener#beforeKill}), the KILL, the final record.
+ * <p><b>Deadline-armed kills.</b> A look that finds a session that will cross its limit before the next
+ * look (under a rule that needs nothing but that session: no pile-up, no {@code when}) arms its kill for
+ * that instant instead of looking again; the armed kill fires on the rows of the look, and the adapter
+ * re-checks the thread right before the KILL where the KILL could otherwise hit something else (MariaDB's
+ * {@code KILL QUERY ID} needs no re-check: a statement that ended answers "unknown query id"). Pile-up and
+ * {@code when} verdicts are decided at look time, and bring the next look forward to their crossing
+ * (never sooner than {@code minSpacing} after the last look). Each look replaces every armed kill.
  *
- * <p>All timing goes through the injected {@link Clock} and {@link Sleeper}: {@link #lookOnce()}
- * runs one iteration and returns the wait before the next, which tests call directly.
+ * <p>What the loop decides, on its own thread: the kill-rate guard (counted there), the reports that kill
+ * nothing (LOG, refusals, dry-run) and that a victim is not in flight or remembered already. What the
+ * {@link KillDispatcher} does with the victims of one look or armed instant, as one batch: ownership,
+ * write-ahead intents, the KILLs in parallel, the final records.
+ *
+ * <p>All timing goes through the injected {@link Clock} and {@link Sleeper}: {@link #lookOnce()} looks
+ * now and {@link #tick()} does what is due; both return the wait before the next thing, for tests.
  */
 public final class DatabaseWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseWatcher.class);
 
     /** Longest wait between two attempts at a server that is down (longer only if the interval is). */
-    public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    /** A failure that repeats is logged at WARN again only this often. */
-    static final Duration FAILURE_REMINDER = Duration.ofMinutes(5);
+    public static final Duration MAX_BACKOFF = FailureStreak.MAX_BACKOFF;
     /** How long a kill is remembered so the same statement is not killed twice while the kill lands. */
-    static final Duration KILL_MEMORY = Duration.ofSeconds(5);
+    static final Duration KILL_MEMORY = OutcomeMemory.KILL_MEMORY;
     /** How long a statement killed by its query id is left alone while the server still shows it dying. */
-    static final Duration SAME_STATEMENT_MEMORY = Duration.ofSeconds(60);
+    static final Duration SAME_STATEMENT_MEMORY = OutcomeMemory.SAME_STATEMENT_MEMORY;
     /** Longest fingerprint carried in a kill record. */
     static final int RECORD_FINGERPRINT_CHARS = 1024;
-    /**
-     * Kill threads per database: KILLs in flight at once. An adapter that pools connections needs one
-     * connection per kill thread besides the one it polls with.
-     */
-    public static final int MAX_KILLS_IN_FLIGHT = 3;
-    /** Kill threads: none, kills run on the watcher thread inside {@link #lookOnce()} (deterministic tests). */
+    /** Kill connections: none, kills run on the watcher thread inside {@link #lookOnce()} (deterministic tests). */
     static final int INLINE_KILLS = 0;
 
     private final String node;
@@ -91,39 +75,32 @@ public final class DatabaseWatcher implements AutoCloseable {
     private final RecordIds ids;
     private final KillRateGuard guard;
     private final RecentDecisions recent = new RecentDecisions();
-    /** Victims whose kill is queued or running (added by the loop, removed by the kill thread). */
-    private final Set<Victim> inFlight = ConcurrentHashMap.newKeySet();
+    private final ArmedKills armed = new ArmedKills();
+    private final TransactionAges transactionAges = new TransactionAges();
+    private final FailureStreak failures;
+    private final KillDispatcher dispatcher;
     private final Thread thread;
-    /** Null when kills run inline. */
-    private final ThreadPoolExecutor killer;
-    private final AtomicLong kills = new AtomicLong();
 
     private volatile boolean running;
     /** Set by {@link #stop()}: no kill is dispatched or started any more. */
     private volatile boolean stopping;
     private volatile Instant lastLook;
-    private volatile boolean up = true;
     private volatile boolean owner = true;
-    private volatile String lastError;
     private volatile boolean guardTripped;
+    /** When the next look is due; null: now. Watcher thread only. */
+    private Instant nextLookAt;
 
-    // Failure streak, touched only by the watcher thread.
-    private Duration backoff;
-    private Instant failingSince;
-    private Instant lastFailureWarn;
-    private String lastFailureKind;
-
-    /** A watcher with {@link #MAX_KILLS_IN_FLIGHT} kill threads. */
+    /** A watcher that sends at most {@link WatchSpec#maxKillConnections()} KILLs at once. */
     public DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
                            Sleeper sleeper) {
-        this(node, database, gate, listener, clock, sleeper, MAX_KILLS_IN_FLIGHT);
+        this(node, database, gate, listener, clock, sleeper, database.spec().maxKillConnections());
     }
 
-    /** @param killThreads kill threads, or {@link #INLINE_KILLS} to kill on the watcher thread */
+    /** @param killConnections KILLs at once, or {@link #INLINE_KILLS} to kill on the watcher thread */
     DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
-                    Sleeper sleeper, int killThreads) {
-        if (killThreads < 0) {
-            throw new IllegalArgumentException("killThreads must be >= 0: " + killThreads);
+                    Sleeper sleeper, int killConnections) {
+        if (killConnections < 0) {
+            throw new IllegalArgumentException("killConnections must be >= 0: " + killConnections);
         }
         this.node = Objects.requireNonNull(node, "node");
         this.spec = database.spec();
@@ -135,25 +112,14 @@ public final class DatabaseWatcher implements AutoCloseable {
         this.engine = new RuleEngine(spec);
         this.ids = new RecordIds(node);
         this.guard = new KillRateGuard(spec.maxKillsPerMinute());
-        this.thread = new Thread(this::run, "sniper-" + spec.database() + "-poll");
-        thread.setDaemon(true);
-        thread.setUncaughtExceptionHandler((t, e) ->
-                log.error("watcher thread {} of database {} died", t.getName(), spec.database(), e));
-        this.killer = killThreads == INLINE_KILLS ? null : killExecutor(spec.database(), killThreads);
-    }
-
-    private static ThreadPoolExecutor killExecutor(String database, int threads) {
-        AtomicInteger number = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "sniper-" + database + "-kill-" + number.incrementAndGet());
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((th, e) ->
-                    log.error("kill thread {} of database {} died", th.getName(), database, e));
-            return t;
-        };
-        // Threads start on the first kill and stay (a few idle threads cost nothing; names stay 1..N).
-        // The queue is unbounded but holds each victim at most once, and the rate guard limits them.
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
+        this.failures = new FailureStreak(spec);
+        this.dispatcher = new KillDispatcher(node, spec, port, gate, listener, clock, recent, killConnections,
+                () -> owner = false);
+        // A virtual thread: a thousand watched databases must not mean a thousand platform threads.
+        this.thread = Thread.ofVirtual().name("sniper-" + spec.database() + "-poll")
+                .uncaughtExceptionHandler((t, e) ->
+                        log.error("watcher thread {} of database {} died", t.getName(), spec.database(), e))
+                .unstarted(this::run);
     }
 
     public String database() {
@@ -172,57 +138,44 @@ public final class DatabaseWatcher implements AutoCloseable {
 
     /** Ends the current wait early: look now (ownership may have changed). */
     public void wake() {
+        nextLookNow = true;
         sleeper.wake();
     }
 
+    private volatile boolean nextLookNow;
+
     /**
-     * Asks the thread to stop and interrupts whatever it is doing; stops dispatching kills and drops
-     * those queued but not started (no intent was written for them). KILLs already sent are left to
-     * finish (never interrupted halfway): {@link #join} waits for them. Returns at once.
+     * Asks the thread to stop and interrupts whatever it is doing; no kill is dispatched or sent any more
+     * (victims whose intent was written end STALE). KILLs already sent are left to finish (never
+     * interrupted halfway): {@link #join} waits for them. Returns at once.
      */
     public void stop() {
         running = false;
         stopping = true;
+        dispatcher.stop();
         sleeper.wake();
         thread.interrupt();
-        if (killer != null) {
-            killer.shutdown();
-            List<Runnable> queued = new ArrayList<>();
-            killer.getQueue().drainTo(queued);
-            for (Runnable r : queued) {
-                if (r instanceof KillTask task) {
-                    inFlight.remove(task.victim);
-                    recent.forget(task.key);
-                }
-            }
-            if (!queued.isEmpty()) {
-                log.info("{} queued kill(s) on database {} not sent: the watcher is stopping", queued.size(),
-                        spec.database());
-            }
-        }
     }
 
     /**
      * After {@link #stop()}: waits for the thread to end and for the KILLs in flight to finish; true when
-     * both did within {@code timeout}. Warns when kills are still in flight at the end.
+     * both did within {@code timeout}.
      */
     public boolean join(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean stopped = thread.getState() == Thread.State.NEW || thread.join(timeout);
-        if (killer == null) {
-            return stopped;
-        }
-        boolean drained = killer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (!drained) {
-            log.warn("{} kill(s) on database {} still in flight after {}", inFlight.size(), spec.database(),
-                    Durations.human(timeout));
-        }
+        boolean drained = dispatcher.join(deadline);
         return stopped && drained;
     }
 
     /** Kills queued or running now. */
     int killsInFlight() {
-        return inFlight.size();
+        return dispatcher.inFlightCount();
+    }
+
+    /** Kills armed for a coming instant. */
+    int killsArmed() {
+        return armed.size();
     }
 
     /** {@link #stop()} and wait up to 3 s. Does not close the port (the engine owns that). */
@@ -239,7 +192,9 @@ public final class DatabaseWatcher implements AutoCloseable {
     }
 
     public WatcherStatus status() {
-        return new WatcherStatus(spec.database(), lastLook, up, owner, lastError, kills.get(), guardTripped);
+        WatcherStatus.Health health = failures.health();
+        return new WatcherStatus(spec.database(), lastLook, health != WatcherStatus.Health.DOWN, owner,
+                failures.lastError(), dispatcher.kills(), guardTripped, health);
     }
 
     @SuppressWarnings("try") // the scope is only for its side effect on the MDC
@@ -248,7 +203,7 @@ public final class DatabaseWatcher implements AutoCloseable {
             log.info("watching database {} (interval {}, {} rules{})", spec.database(),
                     Durations.human(spec.interval()), spec.rules().size(), spec.dryRun() ? ", dry-run" : "");
             while (running) {
-                Duration wait = lookOnce();
+                Duration wait = tick();
                 if (!running) {
                     break;
                 }
@@ -264,80 +219,150 @@ public final class DatabaseWatcher implements AutoCloseable {
         }
     }
 
-    /** One iteration of the loop; returns how long to wait before the next. Never throws. */
+    /** Fires the armed kills that are due and looks when a look is due; returns the wait before the next. Never throws. */
+    Duration tick() {
+        fireDue();
+        Instant now = clock.instant();
+        if (nextLookNow || nextLookAt == null || !now.isBefore(nextLookAt)) {
+            nextLookNow = false;
+            lookNow();
+        }
+        return untilNext();
+    }
+
+    /** Looks now, whatever the schedule; returns the wait before the next armed kill or look. Never throws. */
     public Duration lookOnce() {
+        lookNow();
+        return untilNext();
+    }
+
+    private Duration untilNext() {
+        Instant next = nextLookAt;
+        Instant due = armed.nextDue();
+        if (due != null && (next == null || due.isBefore(next))) {
+            next = due;
+        }
+        Duration wait = next == null ? Duration.ZERO : Duration.between(clock.instant(), next);
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
+    private void lookNow() {
         Instant start = clock.instant();
+        try {
+            nextLookAt = start.plus(look(start));
+        } catch (RuntimeException | StackOverflowError e) {
+            armed.clear();
+            nextLookAt = start.plus(failures.failed(e, clock.instant()));
+        }
+    }
+
+    /** One look; returns the wait before the next. */
+    private Duration look(Instant start) {
+        if (!gate.mayKill(spec.database())) {
+            owner = false;
+            armed.clear();
+            return spec.interval();
+        }
+        owner = true;
+        ServerSnapshot snapshot = transactionAges.sharpen(
+                port.snapshot(engine.statusNeeds(), engine.sessionFilter()));
+        failures.recovered(clock.instant());
+        lastLook = snapshot.takenAt();
+        Evaluation evaluation = engine.evaluate(snapshot);
+        act(evaluation.verdicts(), snapshot.takenAt(), snapshot, clock.instant());
+        arm(evaluation.upcoming(), snapshot);
+        guardTripped = guard.isTripped(clock.instant());
+        Instant due = snapshot.takenAt().plus(evaluation.nextLook());
+        Instant earliest = start.plus(spec.minSpacing());
+        if (due.isBefore(earliest)) {
+            due = earliest;
+        }
+        Duration wait = Duration.between(clock.instant(), due);
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
+    private void arm(List<Evaluation.Upcoming> upcoming, ServerSnapshot snapshot) {
+        List<ArmedKills.Armed> list = new ArrayList<>(upcoming.size());
+        for (Evaluation.Upcoming u : upcoming) {
+            list.add(new ArmedKills.Armed(u.verdict(), snapshot.takenAt().plus(u.dueIn()), snapshot.takenAt(),
+                    snapshot.subSecondAges(), snapshot.serverId()));
+        }
+        armed.replaceAll(list);
+    }
+
+    private void fireDue() {
+        Instant now = clock.instant();
+        List<ArmedKills.Armed> due = armed.takeDue(now);
+        if (due.isEmpty() || stopping) {
+            return;
+        }
         try {
             if (!gate.mayKill(spec.database())) {
                 owner = false;
-                return spec.interval();
+                armed.clear();
+                return;
             }
-            owner = true;
-            ServerSnapshot snapshot = port.snapshot(engine.statusNeeds());
-            recovered();
-            lastLook = snapshot.takenAt();
-            Evaluation evaluation = engine.evaluate(snapshot);
-            act(evaluation);
-            guardTripped = guard.isTripped(clock.instant());
-            Instant due = snapshot.takenAt().plus(evaluation.nextLook());
-            Instant earliest = start.plus(spec.minSpacing());
-            if (due.isBefore(earliest)) {
-                due = earliest;
+            List<KillOrder> batch = new ArrayList<>(due.size());
+            for (ArmedKills.Armed a : due) {
+                KillOrder order = decide(a.verdict(), a.seenAt(), a.subSecond(), a.serverId(), now);
+                if (order != null) {
+                    batch.add(order);
+                }
             }
-            Duration wait = Duration.between(clock.instant(), due);
-            return wait.isNegative() ? Duration.ZERO : wait;
-        } catch (ServerUnavailableException e) {
-            return failed("unavailable", e, false);
-        } catch (RuntimeException | StackOverflowError e) {
-            return failed(e.getClass().getSimpleName(), e, true);
+            dispatcher.submit(batch);
+        } catch (RuntimeException e) {
+            log.warn("armed kill(s) on database {} failed", spec.database(), e);
         }
     }
 
-    private void act(Evaluation evaluation) {
+    private void act(List<Verdict> verdicts, Instant seenAt, ServerSnapshot snapshot, Instant now) {
         Set<RecentDecisions.Key> seen = new HashSet<>();
-        boolean acting = true;
+        List<KillOrder> batch = new ArrayList<>();
         try {
-            for (Verdict v : evaluation.verdicts()) {
-                RecentDecisions.Key key = new RecentDecisions.Key(v.session().threadId(), v.session().queryId(),
-                        v.rule().name());
-                seen.add(key); // even when no longer acting: what is remembered stays remembered
-                if (!acting || recent.remembers(key, clock.instant()) || inFlight.contains(Victim.of(v))) {
+            for (Verdict v : verdicts) {
+                seen.add(key(v)); // even when no longer acting: what is remembered stays remembered
+                if (stopping) {
                     continue;
                 }
-                acting = !stopping && handle(v, key);
+                KillOrder order = decide(v, seenAt, snapshot.subSecondAges(), snapshot.serverId(), now);
+                if (order != null) {
+                    batch.add(order);
+                }
             }
         } finally {
-            recent.retainOnly(seen, clock.instant());
+            recent.retainOnly(seen, now);
         }
+        dispatcher.submit(batch);
+    }
+
+    private static RecentDecisions.Key key(Verdict v) {
+        return new RecentDecisions.Key(v.session().threadId(), v.session().queryId(), v.rule().name());
     }
 
     /**
-     * Acts on one verdict: records LOG / refusal / dry-run at once, or dispatches the kill. False when
-     * acting on the rest of this look is pointless (ownership lost, stopping).
+     * Decides one verdict: reports LOG / refusal / dry-run at once and returns null, or returns the order
+     * for the kill batch. Null too when the victim is in flight or remembered, or the guard holds it back.
      */
-    private boolean handle(Verdict v, RecentDecisions.Key key) {
-        Instant now = clock.instant();
-        KillRecord base = record(v, now);
-        if (v.action() == KillAction.LOG) {
-            emit(base.complete(KillOutcome.LOGGED, null, now));
-            recent.remember(key, Instant.MAX);
-            return true;
+    private KillOrder decide(Verdict v, Instant seenAt, boolean subSecond, String serverId, Instant now) {
+        RecentDecisions.Key key = key(v);
+        KillOrder.Victim victim = KillOrder.Victim.of(v);
+        if (recent.remembers(key, now) || dispatcher.isInFlight(victim)) {
+            return null;
         }
-        if (v.refusal() != null) {
-            KillOutcome refused = v.refusal().equals(RuleEngine.IDLE_KILL_QUERY)
-                    ? KillOutcome.REFUSED_IDLE_SESSION : KillOutcome.REFUSED_ROLLBACK_GUARD;
-            emit(base.complete(refused, v.refusal(), now));
-            recent.remember(key, Instant.MAX);
-            return true;
-        }
-        if (spec.dryRun()) {
-            emit(base.complete(KillOutcome.WOULD_KILL, null, now));
-            recent.remember(key, Instant.MAX);
-            return true;
+        KillRecord base = record(v, now, Duration.between(seenAt, now));
+        KillOutcome report = v.action() == KillAction.LOG ? KillOutcome.LOGGED
+                : v.refusal() != null ? (v.refusal().equals(RuleEngine.IDLE_KILL_QUERY)
+                        ? KillOutcome.REFUSED_IDLE_SESSION : KillOutcome.REFUSED_ROLLBACK_GUARD)
+                : spec.dryRun() ? KillOutcome.WOULD_KILL : null;
+        if (report != null) {
+            emit(base.complete(report, report == KillOutcome.LOGGED || report == KillOutcome.WOULD_KILL
+                    ? null : v.refusal(), now));
+            recent.remember(key, OutcomeMemory.rememberUntil(report, false, 0, now));
+            return null;
         }
         switch (guard.acquire(now)) {
             case PAUSED -> {
-                return true; // later verdicts may still be LOG or refusals worth reporting
+                return null;
             }
             case TRIP -> {
                 guardTripped = true;
@@ -346,7 +371,7 @@ public final class DatabaseWatcher implements AutoCloseable {
                 log.warn("KILL RATE GUARD TRIPPED on database {}: {}", spec.database(), why);
                 emit(new KillRecord(ids.next(now), now, node, spec.database(), -1, -1, null, null, null, null, null,
                         -1, -1, 0, null, null, KillOutcome.GUARD_TRIPPED, why, null, null, null, null, false));
-                return true;
+                return null;
             }
             case ALLOW -> {
                 if (guardTripped) {
@@ -355,84 +380,14 @@ public final class DatabaseWatcher implements AutoCloseable {
                 }
             }
         }
-        if (!gate.mayKill(spec.database())) {
-            owner = false;
-            emit(base.complete(KillOutcome.NOT_OWNER, "ownership lost right before the kill", now));
-            return false;
-        }
-        Victim victim = Victim.of(v);
-        inFlight.add(victim);
-        recent.remember(key, Instant.MAX); // in flight counts as decided; the kill thread sets the real memory
-        KillTask kill = new KillTask(v, key, victim, base);
-        if (killer == null) {
-            kill.run();
-            return true;
-        }
-        try {
-            killer.execute(kill);
-            return true;
-        } catch (RejectedExecutionException e) { // stopping: nothing was sent, nothing to record
-            inFlight.remove(victim);
-            recent.forget(key);
-            return false;
-        }
+        return new KillOrder(v, key, victim, base, now, seenAt, subSecond, serverId);
     }
 
     /**
-     * On a kill thread (or inline): fencing check, write-ahead intent, KILL, final record. Never throws;
-     * always ends the victim's in-flight state and sets how long the decision is remembered.
+     * The record of a decision, outcome PENDING; info never leaves: only fingerprint, digest and tags.
+     * Ages are as of {@code now}: the rows were read {@code sinceSeen} earlier (an armed kill fires later).
      */
-    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
-    private void kill(Verdict v, RecentDecisions.Key key, Victim victim, KillRecord base) {
-        Instant rememberUntil = null; // null: forget, a later look decides again
-        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database(),
-                MdcScope.RULE, v.rule().name())) {
-            if (!gate.mayKill(spec.database())) {
-                owner = false;
-                emit(base.complete(KillOutcome.NOT_OWNER, "ownership lost right before the kill", clock.instant()));
-                return;
-            }
-            try {
-                listener.beforeKill(base);
-            } catch (RuntimeException e) {
-                log.warn("kill listener failed on intent {}", base.id(), e);
-            }
-            KillResult result;
-            try {
-                // The fence is asked once more by the adapter right before it sends the KILL: between the
-                // check above and that moment lie the write-ahead and getting a connection.
-                result = port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
-                        v.session().info(), () -> gate.mayKill(spec.database())));
-            } catch (ServerUnavailableException e) {
-                // The next look finds the server down and backs off; this kill is only recorded.
-                result = new KillResult(KillOutcome.ERROR, "server unavailable: " + e.getMessage());
-            } catch (RuntimeException e) {
-                result = new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-            Instant done = clock.instant();
-            if (result.outcome() == KillOutcome.KILLED) {
-                kills.incrementAndGet();
-            }
-            // NOT_PERMITTED: asking again every few seconds would only repeat the refusal. Otherwise the
-            // server may still show the statement while the kill lands. With a query id that is exactly
-            // this statement, which may take long to die (a rollback, a long sort): not again for a
-            // minute while it is still shown. Without one (MySQL), only briefly: the key would also
-            // match the connection's next statement.
-            rememberUntil = result.outcome() == KillOutcome.NOT_PERMITTED ? Instant.MAX
-                    : done.plus(v.session().queryId() >= 0 ? SAME_STATEMENT_MEMORY : KILL_MEMORY);
-            emit(base.complete(result.outcome(), result.detail(), done));
-        } finally {
-            if (rememberUntil == null) {
-                recent.forget(key);
-            } else {
-                recent.remember(key, rememberUntil);
-            }
-            inFlight.remove(victim);
-        }
-    }
-
-    /** The record of a decision, outcome PENDING; info never leaves: only fingerprint, digest and tags. */
-    private KillRecord record(Verdict v, Instant now) {
+    private KillRecord record(Verdict v, Instant now, Duration sinceSeen) {
         Session s = v.session();
         String fingerprint = null;
         String digest = null;
@@ -443,38 +398,12 @@ public final class DatabaseWatcher implements AutoCloseable {
             fingerprint = fp.fingerprint();
             digest = fp.digest();
         }
+        long since = Math.max(0, sinceSeen.toMillis());
         return new KillRecord(ids.next(now), now, node, spec.database(), s.threadId(), s.queryId(), s.user(), s.host(),
-                s.db(), s.command(), s.state(), s.time().toMillis(),
-                s.transactionAge() == null ? -1 : s.transactionAge().toMillis(), s.rowsModified(), v.rule().name(),
-                v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
+                s.db(), s.command(), s.state(), s.time().toMillis() + since,
+                s.transactionAge() == null ? -1 : s.transactionAge().toMillis() + since, s.rowsModified(),
+                v.rule().name(), v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
                 QueryHints.parse(s.info(), spec.tagAllowList()).tags(), spec.dryRun());
-    }
-
-    /** A dispatched kill; {@link #stop()} cleans up after the ones it drops from the queue. */
-    private final class KillTask implements Runnable {
-        private final Verdict verdict;
-        private final RecentDecisions.Key key;
-        private final Victim victim;
-        private final KillRecord base;
-
-        KillTask(Verdict verdict, RecentDecisions.Key key, Victim victim, KillRecord base) {
-            this.verdict = verdict;
-            this.key = key;
-            this.victim = victim;
-            this.base = base;
-        }
-
-        @Override
-        public void run() {
-            kill(verdict, key, victim, base);
-        }
-    }
-
-    /** One statement (or connection, for kill-connection) as the server names it. */
-    private record Victim(long threadId, long queryId) {
-        static Victim of(Verdict v) {
-            return new Victim(v.session().threadId(), v.session().queryId());
-        }
     }
 
     private void emit(KillRecord record) {
@@ -483,52 +412,5 @@ public final class DatabaseWatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("kill listener failed on record {}", record.id(), e);
         }
-    }
-
-    private void recovered() {
-        if (failingSince != null) {
-            log.info("database {} answers again after {} of failures", spec.database(),
-                    Durations.human(Duration.between(failingSince, clock.instant())));
-        }
-        up = true;
-        lastError = null;
-        backoff = null;
-        failingSince = null;
-        lastFailureWarn = null;
-        lastFailureKind = null;
-    }
-
-    private Duration failed(String kind, Throwable e, boolean withStack) {
-        Instant now = clock.instant();
-        boolean unavailable = e instanceof ServerUnavailableException;
-        if (unavailable) {
-            up = false;
-        }
-        lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        Duration base = spec.interval().compareTo(spec.minSpacing()) > 0 ? spec.interval() : spec.minSpacing();
-        Duration cap = base.compareTo(MAX_BACKOFF) > 0 ? base : MAX_BACKOFF;
-        backoff = backoff == null ? base : backoff.multipliedBy(2);
-        if (backoff.compareTo(cap) > 0) {
-            backoff = cap;
-        }
-        boolean changed = failingSince == null || !kind.equals(lastFailureKind);
-        if (failingSince == null) {
-            failingSince = now;
-        }
-        if (changed || lastFailureWarn == null || !now.isBefore(lastFailureWarn.plus(FAILURE_REMINDER))) {
-            String what = unavailable ? "is unavailable" : "failed";
-            if (withStack) {
-                log.warn("database {} {} (failing for {}): {}; next try in {}", spec.database(), what,
-                        Durations.human(Duration.between(failingSince, now)), lastError, Durations.human(backoff), e);
-            } else {
-                log.warn("database {} {} (failing for {}): {}; next try in {}", spec.database(), what,
-                        Durations.human(Duration.between(failingSince, now)), lastError, Durations.human(backoff));
-            }
-            lastFailureWarn = now;
-        } else {
-            log.debug("database {} still failing: {}", spec.database(), lastError);
-        }
-        lastFailureKind = kind;
-        return backoff;
     }
 }

@@ -1,6 +1,8 @@
 package io.querysniper.core.watch;
 
 import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * How a watcher waits between looks: a seam so tests drive the loop with a fake clock instead of
@@ -19,24 +21,39 @@ public interface Sleeper {
         return new MonitorSleeper();
     }
 
-    /** The real implementation: {@link Object#wait(long, int)} with a pending-wake flag. */
+    /**
+     * The real implementation: a lock and condition with a pending-wake flag. Not {@code synchronized}:
+     * watchers run on virtual threads, which a monitor wait would pin to their carrier on Java 21.
+     */
     final class MonitorSleeper implements Sleeper {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition woke = lock.newCondition();
         private boolean woken;
 
         @Override
-        public synchronized void sleep(Duration duration) throws InterruptedException {
+        public void sleep(Duration duration) throws InterruptedException {
             long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
-            long left;
-            while (!woken && (left = deadline - System.nanoTime()) > 0) {
-                wait(left / 1_000_000, (int) (left % 1_000_000));
+            lock.lock();
+            try {
+                long left;
+                while (!woken && (left = deadline - System.nanoTime()) > 0) {
+                    woke.awaitNanos(left);
+                }
+                woken = false;
+            } finally {
+                lock.unlock();
             }
-            woken = false;
         }
 
         @Override
-        public synchronized void wake() {
-            woken = true;
-            notifyAll();
+        public void wake() {
+            lock.lock();
+            try {
+                woken = true;
+                woke.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.model.ServerSnapshot;
 import io.querysniper.core.model.ServerStatus;
 import io.querysniper.core.model.Session;
+import io.querysniper.core.model.SessionFilter;
 import io.querysniper.core.model.StatusNeeds;
 import io.querysniper.core.model.ThreadKind;
 import org.junit.jupiter.api.Test;
@@ -329,24 +330,92 @@ class RuleEngineTest {
 
     // ---- nextLook -----------------------------------------------------------------------------
 
+    /** name, sessions, expected next look, expected first armed kill (null: none armed). */
     static Stream<Arguments> nextLooks() {
         return Stream.of(
-                Arguments.of("no candidate: interval", new Session[] {session(1).user("nobody").secs(1).build()}, s(1)),
-                Arguments.of("candidate crosses in 300 ms", new Session[] {session(1).time(ms(29_700)).build()}, ms(300)),
-                Arguments.of("closest of several", new Session[] {session(1).secs(29.2).build(), session(2).secs(29.9).build()}, ms(100)),
-                Arguments.of("bounded by min spacing", new Session[] {session(1).time(ms(29_990)).build()}, ms(50)),
-                Arguments.of("bounded by interval", new Session[] {session(1).secs(3).build()}, s(1)),
-                Arguments.of("idle candidate", new Session[] {session(1).sleeping(59.6).build()}, ms(400)),
-                Arguments.of("own timeout candidate", new Session[] {session(1).secs(4.8).info("/* query-sniper: timeout=5s */ x").build()}, ms(200)),
-                Arguments.of("crossed sessions are not candidates", new Session[] {session(1).secs(31).build()}, s(1)),
-                Arguments.of("protected sessions are not candidates", new Session[] {session(1).user("dba").secs(29.8).build()}, s(1)));
+                Arguments.of("no candidate: interval", new Session[] {session(1).user("nobody").secs(1).build()}, s(1), null),
+                Arguments.of("candidate crosses in 300 ms: armed", new Session[] {session(1).time(ms(29_700)).build()}, s(1), ms(300)),
+                Arguments.of("closest of several is armed first", new Session[] {session(1).secs(29.2).build(), session(2).secs(29.9).build()}, s(1), ms(100)),
+                Arguments.of("an armed kill is not bounded by min spacing", new Session[] {session(1).time(ms(29_990)).build()}, s(1), ms(10)),
+                Arguments.of("beyond the interval: neither", new Session[] {session(1).secs(3).build()}, s(1), null),
+                Arguments.of("idle candidate", new Session[] {session(1).sleeping(59.6).build()}, s(1), ms(400)),
+                Arguments.of("own timeout candidate", new Session[] {session(1).secs(4.8).info("/* query-sniper: timeout=5s */ x").build()}, s(1), ms(200)),
+                Arguments.of("crossed sessions are not candidates", new Session[] {session(1).secs(31).build()}, s(1), null),
+                Arguments.of("protected sessions are not candidates", new Session[] {session(1).user("dba").secs(29.8).build()}, s(1), null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("nextLooks")
-    void nextLookIsWhenTheClosestCandidateCrosses(String name, Session[] sessions, Duration expected) {
+    void closeCandidatesAreArmedAndTheNextLookStaysAtTheInterval(String name, Session[] sessions, Duration nextLook,
+                                                                 Duration firstArmed) {
         Rule busy = rule("busy").match(matchUser("app", "dba")).busy(s(30)).build();
         Rule idle = rule("idle").match(matchUser("app")).idle(s(60)).build();
-        assertThat(new RuleEngine(spec(busy, idle)).evaluate(snapshot(sessions)).nextLook()).isEqualTo(expected);
+        Evaluation e = new RuleEngine(spec(busy, idle)).evaluate(snapshot(sessions));
+        assertThat(e.nextLook()).isEqualTo(nextLook);
+        if (firstArmed == null) {
+            assertThat(e.upcoming()).isEmpty();
+        } else {
+            assertThat(e.upcoming()).isNotEmpty();
+            assertThat(e.upcoming().get(0).dueIn()).isEqualTo(firstArmed);
+        }
+    }
+
+    /** name, sessions, expected next look: verdicts that depend on more than one session are decided at look time. */
+    static Stream<Arguments> lookTimeRules() {
+        return Stream.of(
+                Arguments.of("the closest pile-up candidate crosses in 200 ms", new Session[] {session(1).time(ms(29_700)).build(),
+                        session(2).time(ms(29_800)).build()}, ms(200)),
+                Arguments.of("bounded by min spacing", new Session[] {session(1).time(ms(29_990)).build(),
+                        session(2).time(ms(29_995)).build()}, ms(50)),
+                Arguments.of("bounded by interval", new Session[] {session(1).secs(3).build()}, s(1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookTimeRules")
+    void pileUpsAreNeverArmedAndBringTheNextLookForward(String name, Session[] sessions, Duration expected) {
+        Rule pileUp = rule("pile").busy(s(30)).pileUp(GroupBy.USER, 2, Victims.ALL).build();
+        Evaluation e = new RuleEngine(spec(pileUp)).evaluate(snapshot(sessions));
+        assertThat(e.upcoming()).isEmpty();
+        assertThat(e.nextLook()).isEqualTo(expected);
+    }
+
+    @Test
+    void anArmedVerdictIsAsOfItsCrossingAndNamesItsBasis() {
+        Rule trx = rule("trx").trx(s(10)).action(KillAction.KILL_CONNECTION).build();
+        Evaluation e = new RuleEngine(spec(trx)).evaluate(snapshot(session(1).sleeping(2).trx(ms(9_600)).build()));
+        assertThat(e.upcoming()).singleElement().satisfies(u -> {
+            assertThat(u.dueIn()).isEqualTo(ms(400));
+            assertThat(u.verdict().reason()).isEqualTo("transaction 10s >= transaction-time 10s");
+            assertThat(u.verdict().basis()).isEqualTo(io.querysniper.core.kill.KillBasis.TRANSACTION);
+        });
+    }
+
+    @Test
+    void theRuleThatWillBreakFirstIsArmedAndAnEarlierPileUpThatTiesIsNot() {
+        Rule slow = rule("slow").busy(s(30)).build();
+        Rule fast = rule("fast").busy(s(10)).build();
+        Evaluation e = new RuleEngine(spec(slow, fast)).evaluate(snapshot(session(1).time(ms(9_500)).build()));
+        assertThat(e.upcoming()).singleElement().satisfies(u -> assertThat(u.verdict().rule().name()).isEqualTo("fast"));
+        Rule pile = rule("pile").busy(s(10)).pileUp(GroupBy.USER, 2, Victims.ALL).build();
+        Evaluation tie = new RuleEngine(spec(pile, fast)).evaluate(snapshot(session(1).time(ms(9_500)).build()));
+        assertThat(tie.upcoming()).isEmpty();
+        assertThat(tie.nextLook()).isEqualTo(ms(500));
+    }
+
+    @Test
+    void theSessionFilterAsksOnlyForWhatCanBreakARuleBeforeTheNextLook() {
+        Rule busy = rule("busy").busy(s(30)).build();
+        Rule idle = rule("idle").idle(s(60)).action(KillAction.KILL_CONNECTION).build();
+        SessionFilter f = new RuleEngine(spec(busy, idle)).sessionFilter();
+        assertThat(f.busyAtLeast()).isEqualTo(s(28)); // interval 1 s, looked ahead twice that
+        assertThat(f.idleAtLeast()).isEqualTo(s(58));
+        assertThat(f.transactionAtLeast()).isNull();
+        assertThat(f.hintedQueries()).isTrue();
+        SessionFilter trxOnly = new RuleEngine(spec(rule("t").trx(ms(1500)).action(KillAction.KILL_CONNECTION)
+                .build())).sessionFilter();
+        assertThat(trxOnly.busyAtLeast()).isNull();
+        assertThat(trxOnly.idleAtLeast()).isNull();
+        assertThat(trxOnly.transactionAtLeast()).isEqualTo(Duration.ZERO);
+        assertThat(trxOnly.hintedQueries()).isFalse();
     }
 }

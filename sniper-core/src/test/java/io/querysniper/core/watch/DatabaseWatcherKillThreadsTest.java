@@ -96,7 +96,7 @@ class DatabaseWatcherKillThreadsTest {
         };
         // Oldest first: thread 1's KILL is dispatched first and blocks.
         port.showing(session(1).secs(40).build(), session(2).secs(35).build(), session(3).secs(31).build());
-        DatabaseWatcher w = watcher(port, clock, ms(50), DatabaseWatcher.MAX_KILLS_IN_FLIGHT);
+        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS);
         w.start();
 
         await().atMost(5, TimeUnit.SECONDS).until(() -> entered.getCount() == 0 && killed().size() == 2);
@@ -152,12 +152,15 @@ class DatabaseWatcherKillThreadsTest {
     void ownershipLostBetweenDispatchAndKillMeansNotOwnerAndNoKill() {
         MutableClock clock = new MutableClock(T0);
         FakePort port = new FakePort(clock).showing(session(1).secs(31).build());
-        gate.answer = n -> n <= 2; // the loop's check, the dispatch check: yes; on the kill thread: no
+        // The loop's check and the batch's check say yes; the fence the adapter asks right before the KILL
+        // (after the write-ahead) says no: the watcher must hand the adapter the real fence.
+        gate.answer = n -> n <= 2;
         DatabaseWatcher w = watcher(port, clock, s(1), 1);
         w.lookOnce();
         await().atMost(5, TimeUnit.SECONDS).until(() -> listener.records.size() == 1);
         assertThat(listener.outcomes()).containsExactly(KillOutcome.NOT_OWNER);
-        assertThat(listener.intents).isEmpty();
+        assertThat(listener.intents).hasSize(1); // written ahead; its final record says the KILL was not sent
+        assertThat(port.fenceAsked.get()).isEqualTo(1);
         assertThat(port.kills).isEmpty();
         assertThat(w.status().owner()).isFalse();
         await().atMost(5, TimeUnit.SECONDS).until(() -> w.killsInFlight() == 0);
@@ -168,14 +171,14 @@ class DatabaseWatcherKillThreadsTest {
     }
 
     @Test
-    void stopDropsQueuedKillsAndJoinGivesUpOnAStuckOneWithinItsBound() throws InterruptedException {
+    void stopSendsNoMoreKillsAndJoinGivesUpOnAStuckOneWithinItsBound() throws InterruptedException {
         MutableClock clock = new MutableClock(T0);
         FakePort port = new FakePort(clock).showing(session(1).secs(40).build(), session(2).secs(35).build(),
                 session(3).secs(31).build());
         CountDownLatch entered = new CountDownLatch(1);
         port.killer = r -> {
             entered.countDown();
-            awaitRelease(); // the first KILL hangs in the server; the other two wait in the queue
+            awaitRelease(); // the first KILL hangs in the server; the other two wait for the one connection
             return KillResult.killed();
         };
         DatabaseWatcher w = watcher(port, clock, s(1), 1);
@@ -191,8 +194,12 @@ class DatabaseWatcherKillThreadsTest {
         release.countDown();
         assertThat(w.join(s(5))).isTrue();
         assertThat(port.kills).extracting(KillRequest::threadId).containsExactly(1L);
-        assertThat(listener.intents).extracting(KillRecord::threadId).containsExactly(1L);
-        assertThat(listener.outcomes()).containsExactly(KillOutcome.KILLED);
+        // The batch's intents were all written ahead; the two never sent end STALE, not silently.
+        assertThat(listener.intents).extracting(KillRecord::threadId).containsExactly(1L, 2L, 3L);
+        assertThat(listener.records).extracting(KillRecord::threadId, KillRecord::outcome).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(1L, KillOutcome.KILLED),
+                org.assertj.core.groups.Tuple.tuple(2L, KillOutcome.STALE),
+                org.assertj.core.groups.Tuple.tuple(3L, KillOutcome.STALE));
         assertThat(w.killsInFlight()).isZero();
     }
 

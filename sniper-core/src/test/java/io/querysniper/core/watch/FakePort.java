@@ -52,11 +52,18 @@ final class FakePort implements ServerPort {
         return new ServerSnapshot(takenAt, sessions, Set.of(), ServerStatus.UNKNOWN, true);
     }
 
+    /** Like the real adapter, asks the request's fence right before "sending": no KILL once it says no. */
     @Override
     public KillResult kill(KillRequest request) {
+        fenceAsked.incrementAndGet();
+        if (!request.fence().getAsBoolean()) {
+            return new KillResult(io.querysniper.core.kill.KillOutcome.NOT_OWNER, "ownership lost before the KILL was sent");
+        }
         kills.add(request);
         return killer.apply(request);
     }
+
+    final AtomicInteger fenceAsked = new AtomicInteger();
 
     @Override
     public void close() {

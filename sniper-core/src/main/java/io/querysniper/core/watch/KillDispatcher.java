@@ -1,0 +1,334 @@
+package io.querysniper.core.watch;
+
+import io.querysniper.core.kill.KillCheck;
+import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.kill.KillRecord;
+import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.kill.KillResult;
+import io.querysniper.core.log.MdcScope;
+import io.querysniper.core.port.KillGate;
+import io.querysniper.core.port.KillListener;
+import io.querysniper.core.port.ServerPort;
+import io.querysniper.core.port.ServerUnavailableException;
+import io.querysniper.core.rules.Durations;
+import io.querysniper.core.rules.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The batched kill path of one database. The victims one look decides (or one armed instant fires)
+ * travel together, on a virtual thread of their own so the watcher keeps its schedule:
+ * <ol>
+ *   <li>ownership is asked again (NOT_OWNER for all, nothing written ahead, when it is gone);</li>
+ *   <li>their intents are written ahead as one batch ({@link KillListener#beforeKills}): no KILL is sent
+ *       before its intent is durable or the journal's write-timeout has passed;</li>
+ *   <li>the KILLs go out at once, each on its own virtual thread over its own connection, at most
+ *       {@code maxKillConnections} at a time, so a KILL that blocks inside the server holds up none of the
+ *       others; the adapter asks the fence once more right before each KILL and re-checks the thread;</li>
+ *   <li>a KILL that could not be sent within one interval of its decision is not sent on old rows (STALE):
+ *       the next look judges the session again;</li>
+ *   <li>the final records of the KILLs that answer within {@link #FINAL_LINGER} go out as one batch
+ *       ({@link KillListener#onRecords}), later ones one by one.</li>
+ * </ol>
+ * How long each outcome is remembered is {@link OutcomeMemory}'s decision.
+ */
+final class KillDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(KillDispatcher.class);
+
+    /** How long a batch waits for its KILLs' answers before its final records go out without the slow ones. */
+    static final Duration FINAL_LINGER = Duration.ofMillis(20);
+
+    private final String node;
+    private final WatchSpec spec;
+    private final ServerPort port;
+    private final KillGate gate;
+    private final KillListener listener;
+    private final Clock clock;
+    private final RecentDecisions recent;
+    private final Runnable onNotOwner;
+    /** Null when kills run inline on the caller's thread (deterministic tests). */
+    private final Semaphore connections;
+    private final ThreadFactory batchThreads;
+    private final ThreadFactory killThreads;
+    private final Set<KillOrder.Victim> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<KillOrder.Victim, Integer> errorsInARow = new ConcurrentHashMap<>();
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private final AtomicLong kills = new AtomicLong();
+    private volatile boolean stopping;
+
+    /** @param maxConnections KILLs at once, or 0 to run every batch inline on the caller's thread */
+    KillDispatcher(String node, WatchSpec spec, ServerPort port, KillGate gate, KillListener listener, Clock clock,
+                   RecentDecisions recent, int maxConnections, Runnable onNotOwner) {
+        this.node = node;
+        this.spec = spec;
+        this.port = port;
+        this.gate = gate;
+        this.listener = listener;
+        this.clock = clock;
+        this.recent = recent;
+        this.onNotOwner = onNotOwner;
+        this.connections = maxConnections == 0 ? null : new Semaphore(maxConnections);
+        Thread.UncaughtExceptionHandler handler = (t, e) ->
+                log.error("kill thread {} of database {} died", t.getName(), spec.database(), e);
+        this.batchThreads = Thread.ofVirtual().name("sniper-" + spec.database() + "-batch-", 1)
+                .uncaughtExceptionHandler(handler).factory();
+        this.killThreads = Thread.ofVirtual().name("sniper-" + spec.database() + "-kill-", 1)
+                .uncaughtExceptionHandler(handler).factory();
+    }
+
+    boolean isInFlight(KillOrder.Victim victim) {
+        return inFlight.contains(victim);
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    long kills() {
+        return kills.get();
+    }
+
+    /** Marks the victims in flight and sends the batch; returns at once unless kills run inline. */
+    void submit(List<KillOrder> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (KillOrder o : batch) {
+            inFlight.add(o.victim());
+            recent.remember(o.key(), Instant.MAX); // in flight counts as decided; the outcome sets the real memory
+        }
+        if (connections == null) {
+            runBatch(batch);
+            return;
+        }
+        Thread t = batchThreads.newThread(() -> runBatch(batch));
+        running.add(t);
+        t.start();
+    }
+
+    /** No batch starts and no KILL is sent any more; KILLs already sent finish. */
+    void stop() {
+        stopping = true;
+    }
+
+    /** Waits until every batch has ended; true when they did before {@code deadlineNanos} (System.nanoTime). */
+    boolean join(long deadlineNanos) throws InterruptedException {
+        for (Thread t : List.copyOf(running)) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                log.warn("{} kill(s) on database {} still in flight at the stop deadline", inFlight.size(),
+                        spec.database());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
+    private void runBatch(List<KillOrder> batch) {
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database())) {
+            if (stopping) {
+                for (KillOrder o : batch) {
+                    finish(o, null);
+                }
+                log.info("{} kill(s) on database {} not sent: the watcher is stopping", batch.size(), spec.database());
+                return;
+            }
+            Instant now = clock.instant();
+            List<KillOrder> fresh = new ArrayList<>(batch.size());
+            List<KillRecord> unsent = new ArrayList<>();
+            for (KillOrder o : batch) {
+                if (isStale(o, now)) {
+                    unsent.add(finish(o, stale(o, now)));
+                } else {
+                    fresh.add(o);
+                }
+            }
+            if (!fresh.isEmpty() && !gate.mayKill(spec.database())) {
+                onNotOwner.run();
+                for (KillOrder o : fresh) {
+                    unsent.add(finish(o, new KillResult(KillOutcome.NOT_OWNER, "ownership lost right before the kill")));
+                }
+                fresh.clear();
+            }
+            emit(unsent);
+            if (fresh.isEmpty()) {
+                return;
+            }
+            try {
+                listener.beforeKills(fresh.stream().map(KillOrder::intent).toList());
+            } catch (RuntimeException e) {
+                log.warn("kill listener failed on {} intent(s)", fresh.size(), e);
+            }
+            sendAll(fresh);
+        } finally {
+            running.remove(Thread.currentThread());
+        }
+    }
+
+    private void sendAll(List<KillOrder> orders) {
+        FinalRecords finals = new FinalRecords(orders.size());
+        for (KillOrder o : orders) {
+            if (connections == null) {
+                finals.add(finish(o, send(o)));
+                continue;
+            }
+            try {
+                connections.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finals.add(finish(o, new KillResult(KillOutcome.STALE, "interrupted before the KILL was sent")));
+                continue;
+            }
+            try {
+                killThreads.newThread(() -> {
+                    try {
+                        finals.add(finish(o, send(o)));
+                    } finally {
+                        connections.release();
+                    }
+                }).start();
+            } catch (RuntimeException | Error e) {
+                connections.release();
+                finals.add(finish(o, new KillResult(KillOutcome.ERROR, "cannot start a kill thread: " + e)));
+            }
+        }
+        finals.awaitThenFlush(FINAL_LINGER);
+    }
+
+    /** Sends one KILL; never throws. */
+    @SuppressWarnings("try") // the scope is only for its side effect on the MDC
+    private KillResult send(KillOrder o) {
+        Verdict v = o.verdict();
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database(),
+                MdcScope.RULE, v.rule().name())) {
+            Instant now = clock.instant();
+            if (stopping) {
+                return new KillResult(KillOutcome.STALE, "the watcher stopped before the KILL was sent");
+            }
+            if (isStale(o, now)) {
+                return stale(o, now);
+            }
+            KillCheck check = new KillCheck(v.basis(), v.session(), o.seenAt(), o.subSecond(), o.serverId(),
+                    v.rule().maxRowsModified());
+            // The fence is asked once more by the adapter right before it sends the KILL: between the check
+            // at dispatch and that moment lie the write-ahead, getting a connection and the re-check.
+            return port.kill(new KillRequest(v.session().threadId(), v.session().queryId(), v.action(),
+                    v.session().info(), () -> gate.mayKill(spec.database()), check));
+        } catch (ServerUnavailableException e) {
+            // The next look finds the server down and backs off; this kill is only recorded.
+            return new KillResult(KillOutcome.ERROR, "server unavailable: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean isStale(KillOrder o, Instant now) {
+        return Duration.between(o.decidedAt(), now).compareTo(spec.interval()) > 0;
+    }
+
+    private KillResult stale(KillOrder o, Instant now) {
+        return new KillResult(KillOutcome.STALE, "not sent within " + Durations.human(spec.interval())
+                + " of the decision (" + Durations.human(Duration.between(o.decidedAt(), now))
+                + "): judged again on fresh rows");
+    }
+
+    /**
+     * Ends a victim's time in flight and sets how long its decision is remembered; returns its final
+     * record, or null for a batch dropped before anything was written ({@code result} null).
+     */
+    private KillRecord finish(KillOrder o, KillResult result) {
+        Instant done = clock.instant();
+        try {
+            if (result == null) {
+                recent.forget(o.key());
+                return null;
+            }
+            if (result.outcome() == KillOutcome.KILLED) {
+                kills.incrementAndGet();
+            }
+            if (result.outcome() == KillOutcome.NOT_OWNER) {
+                onNotOwner.run();
+            }
+            int errors = result.outcome() == KillOutcome.ERROR ? errorsInARow.merge(o.victim(), 1, Integer::sum) : 0;
+            if (errors == 0) {
+                errorsInARow.remove(o.victim());
+            }
+            Instant until = OutcomeMemory.rememberUntil(result.outcome(), o.victim().queryId() >= 0, errors, done);
+            if (until == null) {
+                recent.forget(o.key());
+            } else {
+                recent.remember(o.key(), until);
+            }
+            return o.intent().complete(result.outcome(), result.detail(), done);
+        } finally {
+            inFlight.remove(o.victim());
+        }
+    }
+
+    private void emit(List<KillRecord> records) {
+        List<KillRecord> some = records.stream().filter(r -> r != null).toList();
+        if (some.isEmpty()) {
+            return;
+        }
+        try {
+            listener.onRecords(some);
+        } catch (RuntimeException e) {
+            log.warn("kill listener failed on {} record(s)", some.size(), e);
+        }
+    }
+
+    /** The final records of one batch: those in by the linger go out together, later ones alone. */
+    private final class FinalRecords {
+        private final CountDownLatch outstanding;
+        private final List<KillRecord> gathered = new ArrayList<>();
+        private boolean flushed;
+
+        FinalRecords(int count) {
+            this.outstanding = new CountDownLatch(count);
+        }
+
+        void add(KillRecord r) {
+            boolean alone;
+            synchronized (this) {
+                alone = flushed;
+                if (!alone) {
+                    gathered.add(r);
+                }
+            }
+            if (alone) {
+                emit(List.of(r));
+            }
+            outstanding.countDown();
+        }
+
+        void awaitThenFlush(Duration linger) {
+            try {
+                outstanding.await(linger.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<KillRecord> out;
+            synchronized (this) {
+                flushed = true;
+                out = List.copyOf(gathered);
+                gathered.clear();
+            }
+            emit(out);
+        }
+    }
+}
