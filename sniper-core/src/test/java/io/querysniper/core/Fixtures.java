@@ -82,6 +82,8 @@ public final class Fixtures {
         private Duration trx;
         private long rows;
         private ThreadKind kind = ThreadKind.FOREGROUND;
+        private long trxId = -1;
+        private long statementId = -1;
 
         SessionBuilder(long id) {
             this.id = id;
@@ -99,6 +101,8 @@ public final class Fixtures {
         public SessionBuilder trx(Duration v) { trx = v; return this; }
         public SessionBuilder rows(long v) { rows = v; return this; }
         public SessionBuilder kind(ThreadKind v) { kind = v; return this; }
+        public SessionBuilder trxId(long v) { trxId = v; return this; }
+        public SessionBuilder statementId(long v) { statementId = v; return this; }
 
         public SessionBuilder sleeping(double idleSeconds) {
             command = "Sleep";
@@ -109,7 +113,8 @@ public final class Fixtures {
         }
 
         public Session build() {
-            return new Session(id, queryId, user, host, db, command, state, info, time, trx, rows, null, kind);
+            return new Session(id, queryId, user, host, db, command, state, info, time, trx, rows, null, kind, trxId,
+                    statementId);
         }
     }
 

@@ -17,6 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -26,19 +29,21 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.querysniper.core.kill.KillAction;
+import io.querysniper.core.kill.KillCheck;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRequest;
 import io.querysniper.core.kill.KillResult;
 import io.querysniper.core.model.ServerSnapshot;
 import io.querysniper.core.model.ServerStatus;
 import io.querysniper.core.model.Session;
+import io.querysniper.core.model.SessionFilter;
 import io.querysniper.core.model.StatusNeeds;
 import io.querysniper.core.port.ServerPort;
+import io.querysniper.core.port.ServerSlowException;
 import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.target.DatabaseTarget;
 import io.querysniper.core.target.KillMethod;
-import io.querysniper.core.watch.DatabaseWatcher;
 
 /**
  * {@link ServerPort} for MySQL and MariaDB over Connector/J, with a small Hikari pool: one connection to
@@ -56,10 +61,15 @@ import io.querysniper.core.watch.DatabaseWatcher;
 public final class MysqlServerPort implements ServerPort {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlServerPort.class);
 
-    /** Pool size: one polling connection plus one per kill thread ({@link DatabaseWatcher#MAX_KILLS_IN_FLIGHT}). */
-    static final int POOL_SIZE = 1 + DatabaseWatcher.MAX_KILLS_IN_FLIGHT;
-    /** Connections kept open while idle. */
+    /** Connections kept open while idle: the polling one and a warm one for the first KILL. */
     static final int MIN_IDLE = 2;
+    /**
+     * Every pool's housekeeping on one small scheduler: Hikari otherwise starts a housekeeper thread per
+     * pool, and a thousand watched databases would mean a thousand threads doing next to nothing.
+     */
+    private static final ScheduledExecutorService HOUSEKEEPING = housekeeping();
+    /** Connections are opened and closed by virtual threads, not a platform thread pool per database. */
+    private static final ThreadFactory POOL_THREADS = Thread.ofVirtual().name("sniper-pool-", 1).factory();
 
     private final DatabaseTarget target;
     private final Clock clock;
@@ -81,8 +91,10 @@ public final class MysqlServerPort implements ServerPort {
         // One connection polls; each kill thread of the watcher may hold one while its KILL blocks in the
         // server. Two stay open (poll + a warm kill connection); the rest are opened on demand and retire
         // when idle.
-        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMaximumPoolSize(poolSize(target));
         config.setMinimumIdle(MIN_IDLE);
+        config.setScheduledExecutor(HOUSEKEEPING);
+        config.setThreadFactory(POOL_THREADS);
         config.setInitializationFailTimeout(-1);
         // Hikari replaces values under 250 ms by its 30 s default: never let that happen silently.
         long connectMs = Math.max(250, target.connectTimeout().toMillis());
@@ -93,6 +105,21 @@ public final class MysqlServerPort implements ServerPort {
         this.pool = new HikariDataSource(config);
     }
 
+    /** The polling connection plus one per KILL that may be in flight at once. */
+    static int poolSize(DatabaseTarget target) {
+        return 1 + target.maxKillConnections();
+    }
+
+    private static ScheduledExecutorService housekeeping() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sniper-pool-housekeeper");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true); // a closed pool's tasks go at once
+        return e;
+    }
+
     /** What was learnt about the server at the last connect, or null before the first one. */
     public ServerInfo serverInfo() {
         return tracking.serverInfo();
@@ -100,13 +127,20 @@ public final class MysqlServerPort implements ServerPort {
 
     @Override
     public ServerSnapshot snapshot(StatusNeeds needs) {
+        return snapshot(needs, SessionFilter.ALL);
+    }
+
+    @Override
+    public ServerSnapshot snapshot(StatusNeeds needs, SessionFilter filter) {
         try (Connection c = pool.getConnection()) {
             ServerInfo info = info(c);
             Flavor flavor = info.flavor();
+            Set<Long> own = new HashSet<>(tracking.ownIds());
             List<Map<String, Object>> rows = new ArrayList<>();
             Instant takenAt;
             try (Statement s = c.createStatement();
-                 ResultSet rs = SessionQueries.query(s, SessionQueries.sessions(flavor, target.statementTimeout()))) {
+                 ResultSet rs = SessionQueries.query(s,
+                         SessionQueries.sessions(flavor, target.statementTimeout(), filter, own))) {
                 // Ages are as of the statement's execution: stamping after it returns never overstates them.
                 takenAt = clock.instant();
                 while (rs.next()) {
@@ -116,42 +150,43 @@ public final class MysqlServerPort implements ServerPort {
             List<Session> sessions = new ArrayList<>(rows.size());
             Set<Long> live = new HashSet<>();
             for (Map<String, Object> row : rows) {
-                Session session = switch (flavor) {
-                    case MARIADB -> ProcesslistRows.mariadb(row);
-                    case MYSQL8 -> ProcesslistRows.mysql8(row);
-                    case MYSQL57 -> ProcesslistRows.mysql57(row, ages, takenAt);
-                };
+                Session session = session(flavor, row, ages, takenAt);
                 sessions.add(session);
                 live.add(session.threadId());
             }
             ages.retain(live);
-            tracking.retainOwnIds(live);
-            Set<Long> own = new HashSet<>(tracking.ownIds());
-            own.retainAll(live);
             own.add(c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId());
             ServerStatus status = needs.replicaLag() || needs.historyListLength() ? status(c, flavor, needs)
                     : ServerStatus.UNKNOWN;
-            return new ServerSnapshot(takenAt, sessions, own, status, flavor.subSecondAges());
+            return new ServerSnapshot(takenAt, sessions, own, status, flavor.subSecondAges(), info.serverId());
         } catch (SQLException e) {
             throw unavailable(e);
         }
+    }
+
+    private static Session session(Flavor flavor, Map<String, Object> row, AgeTracker ages, Instant takenAt) {
+        return switch (flavor) {
+            case MARIADB -> ProcesslistRows.mariadb(row);
+            case MYSQL8 -> ProcesslistRows.mysql8(row);
+            case MYSQL57 -> ProcesslistRows.mysql57(row, ages, takenAt);
+        };
     }
 
     @Override
     public KillResult kill(KillRequest request) {
         try (Connection c = pool.getConnection()) {
             ServerInfo info = info(c);
+            KillCheck check = request.check();
+            if (check != null && check.serverId() != null && !check.serverId().equals(info.serverId())) {
+                // A VIP, a proxy, a reader endpoint or a failover: this connection reached another server.
+                return new KillResult(KillOutcome.ERROR, "this connection reached " + info.serverId()
+                        + " but the rows came from " + check.serverId() + ": KILL not sent");
+            }
             KillSql kill = KillSql.of(request, KillSql.effective(target.killMethod(), info), info);
-            if (request.action() == KillAction.KILL_QUERY && !kill.byQueryId()) {
-                if (request.expectedInfo() == null) {
-                    // By thread id with nothing to compare: it could be the connection's next statement.
-                    return new KillResult(KillOutcome.GONE_ALREADY,
-                            "statement text not shown: cannot verify the statement is still running; not killed");
-                }
-                KillResult stale = recheck(c, info.flavor(), request);
-                if (stale != null) {
-                    return stale;
-                }
+            KillResult stale = check != null ? recheck(c, info.flavor(), request, check, kill)
+                    : legacyRecheck(c, info.flavor(), request, kill);
+            if (stale != null) {
+                return stale;
             }
             if (!request.fence().getAsBoolean()) {
                 return new KillResult(KillOutcome.NOT_OWNER, "ownership lost before the KILL was sent");
@@ -172,10 +207,45 @@ public final class MysqlServerPort implements ServerPort {
     }
 
     /**
+     * The thread is read again, one round trip before the KILL, unless the KILL names the statement itself
+     * (MariaDB {@code KILL QUERY ID}) and no rollback guard needs a fresh row count: by thread id it would
+     * kill whatever the thread runs now, and an idle connection or a transaction may have moved on.
+     */
+    private KillResult recheck(Connection c, Flavor flavor, KillRequest request, KillCheck check, KillSql kill)
+            throws SQLException {
+        if (check.blindSafe(request.action(), kill.byQueryId())) {
+            return null;
+        }
+        Session now = null;
+        try (Statement s = c.createStatement(); ResultSet rs = SessionQueries.query(s,
+                SessionQueries.thread(flavor, target.statementTimeout(), request.threadId()))) {
+            Instant at = clock.instant();
+            if (rs.next()) {
+                now = session(flavor, row(rs), new AgeTracker(), at);
+            }
+            return check.mismatch(now, at);
+        }
+    }
+
+    /** Without a check (callers other than the watcher): KILL QUERY by thread id verifies the text. */
+    private KillResult legacyRecheck(Connection c, Flavor flavor, KillRequest request, KillSql kill)
+            throws SQLException {
+        if (request.action() != KillAction.KILL_QUERY || kill.byQueryId()) {
+            return null;
+        }
+        if (request.expectedInfo() == null) {
+            // By thread id with nothing to compare: it could be the connection's next statement.
+            return new KillResult(KillOutcome.GONE_ALREADY,
+                    "statement text not shown: cannot verify the statement is still running; not killed");
+        }
+        return recheckText(c, flavor, request);
+    }
+
+    /**
      * KILL QUERY by thread id kills whatever that thread runs now: make sure it is still the statement the
      * decision was about, so the window for killing a newer statement is one round trip, not one poll.
      */
-    private KillResult recheck(Connection c, Flavor flavor, KillRequest request) throws SQLException {
+    private KillResult recheckText(Connection c, Flavor flavor, KillRequest request) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SessionQueries.infoOf(flavor, target.statementTimeout()))) {
             ps.setLong(1, request.threadId());
             try (ResultSet rs = SessionQueries.query(ps)) {
@@ -238,8 +308,9 @@ public final class MysqlServerPort implements ServerPort {
         }
     }
 
+    /** What this connection reached (learnt when it was opened). */
     private ServerInfo info(Connection c) throws SQLException {
-        ServerInfo info = tracking.serverInfo();
+        ServerInfo info = tracking.serverInfo(c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class));
         return info != null ? info : ServerInfo.detect(c);
     }
 
@@ -248,7 +319,10 @@ public final class MysqlServerPort implements ServerPort {
         String why = e.getMessage() + (cause != null && cause.getMessage() != null
                 && !Objects.equals(cause.getMessage(), e.getMessage()) ? " (" + cause.getMessage() + ")" : "");
         if (e.getErrorCode() == 1969 || e.getErrorCode() == 3024) {
-            why = "polling query exceeded the statement timeout of " + target.statementTimeout() + ": " + why;
+            // The server answers, slowly: not a reason to back off for half a minute.
+            return new ServerSlowException("database '" + target.name() + "' at " + settings.address()
+                    + " is slow: the polling query exceeded statement-timeout "
+                    + io.querysniper.core.rules.Durations.human(target.statementTimeout()) + " (" + e.getMessage() + ")", e);
         }
         return new ServerUnavailableException("database '" + target.name() + "' at " + settings.address()
                 + " is unavailable: " + why, e);

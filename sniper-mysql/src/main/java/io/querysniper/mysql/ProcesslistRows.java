@@ -24,7 +24,7 @@ final class ProcesslistRows {
         return new Session(number(row, "ID"), number(row, "QUERY_ID"), user, text(row, "HOST"),
                 nullableText(row, "DB"), command, nullableText(row, "STATE"), nullableText(row, "INFO"),
                 millis(row.get("TIME_MS")), transactionAge(row), number(row, "TRX_ROWS_MODIFIED"), null,
-                ThreadKinds.classify(user, command, null, null));
+                ThreadKinds.classify(user, command, null, null), id(row, "TRX_ID"), -1);
     }
 
     /**
@@ -41,7 +41,8 @@ final class ProcesslistRows {
         return new Session(number(row, "ID"), -1, user, text(row, "HOST"), nullableText(row, "DB"), command,
                 nullableText(row, "STATE"), nullableText(row, "INFO"), time, transactionAge(row),
                 number(row, "TRX_ROWS_MODIFIED"), nullableText(row, "STMT_DIGEST"),
-                ThreadKinds.classify(user, command, nullableText(row, "THREAD_TYPE"), nullableText(row, "THREAD_NAME")));
+                ThreadKinds.classify(user, command, nullableText(row, "THREAD_TYPE"), nullableText(row, "THREAD_NAME")),
+                id(row, "TRX_ID"), timer != null ? id(row, "STMT_EVENT_ID") : -1);
     }
 
     /** MySQL 5.7: whole-second TIME, refined into a never-overstated estimate by {@link AgeTracker}. */
@@ -53,7 +54,7 @@ final class ProcesslistRows {
         Duration time = ages.age(id, command, info, Math.max(0, number(row, "TIME")), takenAt);
         return new Session(id, -1, user, text(row, "HOST"), nullableText(row, "DB"), command,
                 nullableText(row, "STATE"), info, time, transactionAge(row), number(row, "TRX_ROWS_MODIFIED"), null,
-                ThreadKinds.classify(user, command, null, null));
+                ThreadKinds.classify(user, command, null, null), id(row, "TRX_ID"), -1);
     }
 
     /**
@@ -67,6 +68,20 @@ final class ProcesslistRows {
         }
         long ms = toBigDecimal(us).longValue() / 1000 - 999;
         return Duration.ofMillis(Math.max(0, ms));
+    }
+
+    /** A non-negative id (trx_id, EVENT_ID), or -1 when absent or beyond a signed long. */
+    private static long id(Map<String, Object> row, String column) {
+        Object v = row.get(column);
+        if (v == null) {
+            return -1;
+        }
+        try {
+            BigDecimal d = toBigDecimal(v);
+            return d.signum() < 0 || d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? -1 : d.longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Duration millis(Object value) {

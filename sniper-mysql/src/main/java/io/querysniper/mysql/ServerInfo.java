@@ -14,13 +14,21 @@ import java.util.Set;
  * @param version         {@code VERSION()}
  * @param killProcedures  managed-server kill procedures present in the {@code mysql} schema, lower case
  *                        (e.g. {@code rds_kill_query}, {@code az_kill})
+ * @param serverId        which server answered this connection: {@code @@server_uuid} on MySQL,
+ *                        {@code @@server_id}, {@code @@hostname} and {@code @@port} on MariaDB (which has no
+ *                        uuid); null when unknown. A KILL goes only over a connection to the server
+ *                        whose rows decided it (a VIP, proxy or reader endpoint may reach another one)
  */
-public record ServerInfo(Flavor flavor, String version, Set<String> killProcedures) {
+public record ServerInfo(Flavor flavor, String version, Set<String> killProcedures, String serverId) {
     static final Set<String> KNOWN_PROCEDURES = Set.of(
             "rds_kill", "rds_kill_query", "rds_kill_query_id", "az_kill", "az_kill_query");
 
     public ServerInfo {
         killProcedures = Set.copyOf(killProcedures);
+    }
+
+    public ServerInfo(Flavor flavor, String version, Set<String> killProcedures) {
+        this(flavor, version, killProcedures, null);
     }
 
     public boolean hasRdsProcedures() {
@@ -48,6 +56,16 @@ public record ServerInfo(Flavor flavor, String version, Set<String> killProcedur
                 procedures.add(rs.getString(1));
             }
         }
-        return new ServerInfo(Flavor.detect(version, comment), version, procedures);
+        Flavor flavor = Flavor.detect(version, comment);
+        return new ServerInfo(flavor, version, procedures, serverId(c, flavor));
+    }
+
+    private static String serverId(Connection c, Flavor flavor) throws SQLException {
+        String sql = flavor == Flavor.MARIADB
+                ? "SELECT CONCAT('mariadb:', @@server_id, '@', @@hostname, ':', @@port)"
+                : "SELECT CONCAT('mysql:', @@server_uuid)";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 }

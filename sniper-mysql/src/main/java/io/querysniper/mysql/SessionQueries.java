@@ -1,6 +1,12 @@
 package io.querysniper.mysql;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.querysniper.core.model.SessionFilter;
 
 /**
  * The polling SQL per flavour. Every statement carries a server-side time limit so that a sick server
@@ -11,8 +17,9 @@ final class SessionQueries {
     private SessionQueries() {
     }
 
-    private static final String TRX_COLUMNS = ", TIMESTAMPDIFF(MICROSECOND, t.trx_started, NOW(6)) AS TRX_AGE_US,"
-            + " t.trx_rows_modified AS TRX_ROWS_MODIFIED";
+    private static final String TRX_AGE_US = "TIMESTAMPDIFF(MICROSECOND, t.trx_started, NOW(6))";
+    private static final String TRX_COLUMNS = ", " + TRX_AGE_US + " AS TRX_AGE_US,"
+            + " t.trx_rows_modified AS TRX_ROWS_MODIFIED, t.trx_id AS TRX_ID";
 
     static final String MARIADB = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME_MS, p.QUERY_ID"
             + TRX_COLUMNS
@@ -21,7 +28,8 @@ final class SessionQueries {
 
     /** events_statements_current gives the running statement's TIMER_WAIT (picoseconds so far). */
     static final String MYSQL8 = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME,"
-            + " th.TYPE AS THREAD_TYPE, th.NAME AS THREAD_NAME, e.TIMER_WAIT AS STMT_TIMER_WAIT, e.DIGEST AS STMT_DIGEST"
+            + " th.TYPE AS THREAD_TYPE, th.NAME AS THREAD_NAME, e.TIMER_WAIT AS STMT_TIMER_WAIT, e.DIGEST AS STMT_DIGEST,"
+            + " e.EVENT_ID AS STMT_EVENT_ID"
             + TRX_COLUMNS
             + " FROM performance_schema.processlist p"
             + " LEFT JOIN performance_schema.threads th ON th.PROCESSLIST_ID = p.ID"
@@ -38,11 +46,65 @@ final class SessionQueries {
             "SELECT `COUNT` FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'";
 
     static String sessions(Flavor flavor, Duration limit) {
-        return limited(flavor, switch (flavor) {
+        return limited(flavor, base(flavor), limit);
+    }
+
+    private static String base(Flavor flavor) {
+        return switch (flavor) {
             case MARIADB -> MARIADB;
             case MYSQL8 -> MYSQL8;
             case MYSQL57 -> MYSQL57;
-        }, limit);
+        };
+    }
+
+    /**
+     * The lean poll: only the rows {@code filter} asks for (those that can break a rule before the next
+     * look), never the daemon's own connections. The server still walks its whole process list, but a fleet
+     * of idle sessions no longer crosses the network or gets parsed at every look. Bounds are rounded so
+     * that no row that could qualify is left out: whole-second TIME (MySQL) down to the second, and the
+     * transaction age by its upper bound (trx_started is whole seconds).
+     */
+    static String sessions(Flavor flavor, Duration limit, SessionFilter filter, Set<Long> ownIds) {
+        if (filter.isAll()) {
+            return sessions(flavor, limit);
+        }
+        StringBuilder where = new StringBuilder(" WHERE p.ID <> CONNECTION_ID()");
+        if (!ownIds.isEmpty()) {
+            where.append(" AND p.ID NOT IN (");
+            String sep = "";
+            for (long id : new TreeSet<>(ownIds)) {
+                where.append(sep).append(id);
+                sep = ",";
+            }
+            where.append(')');
+        }
+        List<String> any = new ArrayList<>();
+        String age = flavor == Flavor.MARIADB ? "p.TIME_MS >= " : "p.TIME >= ";
+        if (filter.busyAtLeast() != null) {
+            any.add("(p.COMMAND <> 'Sleep' AND " + age + bound(flavor, filter.busyAtLeast()) + ")");
+        }
+        if (filter.hintedQueries()) {
+            any.add("(p.COMMAND <> 'Sleep' AND (p.INFO LIKE '%query-sniper%' OR p.INFO LIKE '%max_execution_time%'))");
+        }
+        if (filter.idleAtLeast() != null) {
+            any.add("(p.COMMAND = 'Sleep' AND " + age + bound(flavor, filter.idleAtLeast()) + ")");
+        }
+        if (filter.transactionAtLeast() != null) {
+            any.add("(t.trx_started IS NOT NULL AND " + TRX_AGE_US + " >= "
+                    + filter.transactionAtLeast().toNanos() / 1000 + ")");
+        }
+        where.append(any.isEmpty() ? " AND FALSE" : " AND (" + String.join(" OR ", any) + ")");
+        return limited(flavor, base(flavor) + where, limit);
+    }
+
+    /** TIME_MS in milliseconds (MariaDB), TIME in whole seconds rounded down (MySQL). */
+    private static long bound(Flavor flavor, Duration d) {
+        return flavor == Flavor.MARIADB ? d.toMillis() : d.toSeconds();
+    }
+
+    /** One thread's row, as {@link #sessions} gives it: the re-check right before a KILL. */
+    static String thread(Flavor flavor, Duration limit, long threadId) {
+        return limited(flavor, base(flavor) + " WHERE p.ID = " + threadId, limit);
     }
 
     /** The statement used to re-check a thread's statement right before KILL QUERY. */

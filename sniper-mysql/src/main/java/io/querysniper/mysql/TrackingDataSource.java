@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -19,7 +22,15 @@ import com.mysql.cj.jdbc.JdbcConnection;
  */
 final class TrackingDataSource implements DataSource {
     private final ConnectionSettings settings;
-    private final Set<Long> ownIds = ConcurrentHashMap.newKeySet();
+    /** Ids of the connections this pool opened most recently: enough to cover every one still open. */
+    private final Set<Long> ownIds = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > OWN_IDS_KEPT;
+        }
+    }));
+    /** What each open physical connection reached (weak: a connection the pool dropped goes by itself). */
+    private final Map<JdbcConnection, ServerInfo> perConnection = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile ServerInfo serverInfo;
     /**
      * Set by Hikari from its connection timeout. Kept because Hikari's pool shutdown waits this long for a
@@ -27,6 +38,8 @@ final class TrackingDataSource implements DataSource {
      * connection executor to shutdown" whenever a pool was closed while filling (e.g. right after one look).
      */
     private volatile int loginTimeoutSeconds;
+
+    private static final int OWN_IDS_KEPT = 256;
 
     TrackingDataSource(ConnectionSettings settings) {
         this.settings = settings;
@@ -36,8 +49,11 @@ final class TrackingDataSource implements DataSource {
     public Connection getConnection() throws SQLException {
         Connection c = settings.connect();
         try {
-            ownIds.add(c.unwrap(JdbcConnection.class).getId());
-            serverInfo = ServerInfo.detect(c);
+            JdbcConnection raw = c.unwrap(JdbcConnection.class);
+            ownIds.add(raw.getId());
+            ServerInfo info = ServerInfo.detect(c);
+            perConnection.put(raw, info);
+            serverInfo = info;
             return c;
         } catch (SQLException | RuntimeException e) {
             c.close();
@@ -45,22 +61,24 @@ final class TrackingDataSource implements DataSource {
         }
     }
 
-    /** Ids of every connection this pool has opened; the caller intersects with the live process list. */
-    Set<Long> ownIds() {
-        return ownIds;
-    }
-
     /**
-     * Drops ids of connections that are gone. Thread ids grow monotonically, so an id above the largest
-     * live one belongs to a connection opened after the look and is kept.
+     * Ids of the connections this pool opened lately (a pool holds far fewer than are kept), so the look can
+     * leave them out; ids of closed ones are harmless: the server never gives an id twice while it runs.
      */
-    void retainOwnIds(Set<Long> live) {
-        long max = live.stream().mapToLong(Long::longValue).max().orElse(Long.MAX_VALUE);
-        ownIds.removeIf(id -> id < max && !live.contains(id));
+    Set<Long> ownIds() {
+        synchronized (ownIds) {
+            return Set.copyOf(ownIds);
+        }
     }
 
+    /** What the last connection made learnt about the server. */
     ServerInfo serverInfo() {
         return serverInfo;
+    }
+
+    /** What this physical connection reached, or null when it was not opened here. */
+    ServerInfo serverInfo(JdbcConnection connection) {
+        return perConnection.get(connection);
     }
 
     @Override

@@ -51,6 +51,8 @@ final class KillDispatcher {
 
     /** How long a batch waits for its KILLs' answers before its final records go out without the slow ones. */
     static final Duration FINAL_LINGER = Duration.ofMillis(20);
+    /** Error streaks kept at most (one per victim whose last KILL failed). */
+    private static final int MAX_ERROR_STREAKS = 10_000;
 
     private final String node;
     private final WatchSpec spec;
@@ -263,6 +265,9 @@ final class KillDispatcher {
             }
             if (result.outcome() == KillOutcome.NOT_OWNER) {
                 onNotOwner.run();
+            }
+            if (errorsInARow.size() > MAX_ERROR_STREAKS) {
+                errorsInARow.clear(); // victims that went away with an error streak: bounded, a streak restarts
             }
             int errors = result.outcome() == KillOutcome.ERROR ? errorsInARow.merge(o.victim(), 1, Integer::sum) : 0;
             if (errors == 0) {

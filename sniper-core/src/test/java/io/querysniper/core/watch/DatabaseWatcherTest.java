@@ -62,8 +62,9 @@ class DatabaseWatcherTest {
         assertThat(r.transactionAgeMs()).isEqualTo(40_000);
         assertThat(r.rowsModified()).isEqualTo(3);
         assertThat(r.rule()).isEqualTo("long");
-        assertThat(r.fingerprint()).isNotNull();
-        assertThat(r.digest()).isNotNull();
+        assertThat(r.fingerprint()).isEqualTo("select ?");
+        assertThat(r.digest()).isEqualTo(io.querysniper.core.sql.Fingerprint.of("select 1 /*application='shop'*/").digest())
+                .hasSize(32);
         assertThat(r.tags()).containsEntry("application", "shop");
         assertThat(r.dryRun()).isFalse();
         assertThat(w.status().kills()).isEqualTo(1);

@@ -37,6 +37,15 @@ final class FakePort implements ServerPort {
         return this;
     }
 
+    final List<io.querysniper.core.model.SessionFilter> filters = new CopyOnWriteArrayList<>();
+    volatile String serverId = "mariadb:1@fake:3306";
+
+    @Override
+    public ServerSnapshot snapshot(StatusNeeds needs, io.querysniper.core.model.SessionFilter filter) {
+        filters.add(filter);
+        return snapshot(needs);
+    }
+
     @Override
     public ServerSnapshot snapshot(StatusNeeds needs) {
         snapshots.incrementAndGet();
@@ -49,7 +58,7 @@ final class FakePort implements ServerPort {
         if (snapshotFailure != null) {
             throw snapshotFailure;
         }
-        return new ServerSnapshot(takenAt, sessions, Set.of(), ServerStatus.UNKNOWN, true);
+        return new ServerSnapshot(takenAt, sessions, Set.of(), ServerStatus.UNKNOWN, true, serverId);
     }
 
     /** Like the real adapter, asks the request's fence right before "sending": no KILL once it says no. */

@@ -11,6 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RecordingListener implements KillListener {
     final List<KillRecord> intents = new CopyOnWriteArrayList<>();
     final List<KillRecord> records = new CopyOnWriteArrayList<>();
+    /** Sizes of the intent batches, in order. */
+    final List<Integer> intentBatches = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void beforeKills(List<KillRecord> batch) {
+        intentBatches.add(batch.size());
+        KillListener.super.beforeKills(batch);
+    }
 
     @Override
     public void beforeKill(KillRecord intent) {
