@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -61,8 +62,11 @@ import io.querysniper.core.target.KillMethod;
 public final class MysqlServerPort implements ServerPort {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlServerPort.class);
 
-    /** Connections kept open while idle: the polling one and a warm one for the first KILL. */
-    static final int MIN_IDLE = 2;
+    /**
+     * Connections kept open while idle: one. It polls for a millisecond or so per look and is free the
+     * rest of the time, so a KILL almost always finds it; more are opened while KILLs pile up.
+     */
+    static final int MIN_IDLE = 1;
     /**
      * Every pool's housekeeping on one small scheduler: Hikari otherwise starts a housekeeper thread per
      * pool, and a thousand watched databases would mean a thousand threads doing next to nothing.
@@ -79,6 +83,10 @@ public final class MysqlServerPort implements ServerPort {
     private final AgeTracker ages = new AgeTracker();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<String> warnedStatus = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** InnoDB's INNODB_TRX cache refresh period (trx_i_s_cache), with a margin. */
+    private static final long TRX_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(110);
+    /** When this port last read the server's transaction list (System.nanoTime). */
+    private volatile long lastTransactionRead = System.nanoTime() - TRX_CACHE_NANOS;
 
     public MysqlServerPort(DatabaseTarget target, Credentials credentials, String nodeId, Clock clock) {
         this.target = Objects.requireNonNull(target, "target");
@@ -88,9 +96,8 @@ public final class MysqlServerPort implements ServerPort {
         HikariConfig config = new HikariConfig();
         config.setDataSource(tracking);
         config.setPoolName("sniper-" + target.name());
-        // One connection polls; each kill thread of the watcher may hold one while its KILL blocks in the
-        // server. Two stay open (poll + a warm kill connection); the rest are opened on demand and retire
-        // when idle.
+        // One connection polls; each KILL in flight may hold one while it blocks in the server. One stays
+        // open; the rest are opened on demand (a pile-up) and retire when idle.
         config.setMaximumPoolSize(poolSize(target));
         config.setMinimumIdle(MIN_IDLE);
         config.setScheduledExecutor(HOUSEKEEPING);
@@ -143,6 +150,7 @@ public final class MysqlServerPort implements ServerPort {
                          SessionQueries.sessions(flavor, target.statementTimeout(), filter, own))) {
                 // Ages are as of the statement's execution: stamping after it returns never overstates them.
                 takenAt = clock.instant();
+                lastTransactionRead = System.nanoTime();
                 while (rs.next()) {
                     rows.add(row(rs));
                 }
@@ -216,14 +224,32 @@ public final class MysqlServerPort implements ServerPort {
         if (check.blindSafe(request.action(), kill.byQueryId())) {
             return null;
         }
-        Session now = null;
+        Instant at = clock.instant();
+        long sinceTrxRead = System.nanoTime() - lastTransactionRead; // this read refreshes the cache if over 100 ms
+        Session now = readThread(c, flavor, request.threadId(), at);
+        if (check.needsFreshTransactions(now, at) && sinceTrxRead < TRX_CACHE_NANOS) {
+            // InnoDB serves INNODB_TRX from a cache it refreshes only when the last read is over 100 ms old:
+            // the thread ran statements since the look, so wait for a fresh transaction list, then read again.
+            sleepNanos(TRX_CACHE_NANOS - sinceTrxRead);
+            at = clock.instant();
+            now = readThread(c, flavor, request.threadId(), at);
+        }
+        return check.mismatch(now, at);
+    }
+
+    private Session readThread(Connection c, Flavor flavor, long threadId, Instant at) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = SessionQueries.query(s,
-                SessionQueries.thread(flavor, target.statementTimeout(), request.threadId()))) {
-            Instant at = clock.instant();
-            if (rs.next()) {
-                now = session(flavor, row(rs), new AgeTracker(), at);
-            }
-            return check.mismatch(now, at);
+                SessionQueries.thread(flavor, target.statementTimeout(), threadId))) {
+            lastTransactionRead = System.nanoTime();
+            return rs.next() ? session(flavor, row(rs), new AgeTracker(), at) : null;
+        }
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

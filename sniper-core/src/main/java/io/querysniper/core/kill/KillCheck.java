@@ -70,7 +70,7 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
         String why = switch (basis) {
             case BUSY -> sameStatement(now, elapsed, slack);
             case IDLE -> sameIdleStretch(now, elapsed, slack);
-            case TRANSACTION -> sameTransaction(now, elapsed);
+            case TRANSACTION -> sameTransaction(now, elapsed, slack);
         };
         if (why != null) {
             return gone("thread " + thread + " " + why);
@@ -110,7 +110,11 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
                 : "ran a statement since: no longer idle since the moment seen";
     }
 
-    private String sameTransaction(Session now, Duration elapsed) {
+    private String sameTransaction(Session now, Duration elapsed, Duration slack) {
+        if (noStatementSince(now, elapsed, slack)) {
+            // The process list is read fresh: no statement ran since the look, so no COMMIT or ROLLBACK did.
+            return null;
+        }
         if (!now.hasTransaction()) {
             return "has no open transaction now";
         }
@@ -120,6 +124,39 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
         // Transaction ages are whole-second based on every server.
         return seen.hasTransaction() && startedThen(now.transactionAge(), seen.transactionAge(), elapsed, SECOND_SLACK)
                 ? null : "has a younger transaction open now";
+    }
+
+    /**
+     * True when the process list (which the server reads fresh, unlike its transaction list) shows that the
+     * thread has not started a statement since the look: the same running statement, or the same idle stretch.
+     */
+    private boolean noStatementSince(Session now, Duration elapsed, Duration slack) {
+        if (seen.isSleeping() != now.isSleeping()) {
+            return false;
+        }
+        if (seen.isSleeping()) {
+            return (seen.queryId() < 0 || now.queryId() < 0 || seen.queryId() == now.queryId())
+                    && startedThen(now.time(), seen.time(), elapsed, slack);
+        }
+        return seen.queryId() >= 0 && seen.queryId() == now.queryId()
+                || seen.statementId() >= 0 && seen.statementId() == now.statementId();
+    }
+
+    /**
+     * True when this re-check must read the server's transaction list fresh, not from its cache: InnoDB
+     * refreshes INNODB_TRX only when its last read is more than 100 ms old, and the thread has run
+     * statements since the look, so its transaction or its row count may have changed.
+     */
+    public boolean needsFreshTransactions(Session now, Instant at) {
+        if (now == null || (basis != KillBasis.TRANSACTION && maxRowsModified < 0)) {
+            return false;
+        }
+        Duration elapsed = Duration.between(seenAt, at);
+        Duration slack = subSecondAges ? MS_SLACK : SECOND_SLACK;
+        boolean idleSince = seen.isSleeping() && now.isSleeping()
+                && startedThen(now.time(), seen.time(), elapsed.isNegative() ? Duration.ZERO : elapsed, slack);
+        return basis == KillBasis.TRANSACTION && !noStatementSince(now, elapsed.isNegative() ? Duration.ZERO : elapsed, slack)
+                || maxRowsModified >= 0 && !idleSince;
     }
 
     /** True when an age read now is consistent with the same start as the age seen {@code elapsed} ago. */

@@ -398,10 +398,10 @@ public final class DatabaseWatcher implements AutoCloseable {
             fingerprint = fp.fingerprint();
             digest = fp.digest();
         }
-        long since = Math.max(0, sinceSeen.toMillis());
+        Duration since = sinceSeen.isNegative() ? Duration.ZERO : sinceSeen;
         return new KillRecord(ids.next(now), now, node, spec.database(), s.threadId(), s.queryId(), s.user(), s.host(),
-                s.db(), s.command(), s.state(), s.time().toMillis() + since,
-                s.transactionAge() == null ? -1 : s.transactionAge().toMillis() + since, s.rowsModified(),
+                s.db(), s.command(), s.state(), s.time().plus(since).toMillis(),
+                s.transactionAge() == null ? -1 : s.transactionAge().plus(since).toMillis(), s.rowsModified(),
                 v.rule().name(), v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
                 QueryHints.parse(s.info(), spec.tagAllowList()).tags(), spec.dryRun());
     }
