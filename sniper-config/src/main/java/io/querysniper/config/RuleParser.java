@@ -40,10 +40,11 @@ final class RuleParser {
      * What a rule takes for keys it leaves out ({@code defaults.rule-defaults} in reference.conf, the
      * only place these values are written). A field is null when its value was bad (already reported).
      */
-    record RuleDefaults(KillAction action, Victims victims, Boolean allowSkip, Long queryCount, Long groupQueryCount) {
+    record RuleDefaults(KillAction action, Victims victims, Boolean allowSkip, Integer queryCount,
+                        Integer groupQueryCount) {
         static RuleDefaults read(Section s) {
             return new RuleDefaults(s.choice("action", ACTIONS), s.choice("victims", VICTIMS), s.bool("allow-skip"),
-                    s.positiveWhole("query-count"), s.positiveWhole("group-query-count"));
+                    s.positiveInt("query-count"), s.positiveInt("group-query-count"));
         }
     }
 
@@ -101,7 +102,7 @@ final class RuleParser {
         }
         KillAction action = r.has("action") ? r.choice("action", ACTIONS) : d.action();
         GroupBy groupBy = r.choice("group-by", GROUP_BYS);
-        Long queryCount = r.positiveWhole("query-count");
+        Integer queryCount = r.positiveInt("query-count");
         Victims victims = r.has("victims") ? r.choice("victims", VICTIMS) : d.victims();
         if (!r.has("group-by")) {
             for (String k : List.of("query-count", "victims")) {
@@ -113,10 +114,8 @@ final class RuleParser {
         Boolean allowSkip = r.has("allow-skip") ? r.bool("allow-skip") : d.allowSkip();
         long maxRows = -1;
         if (r.has("max-rows-modified")) {
-            Long n = r.whole("max-rows-modified");
-            if (n != null && n < 0) {
-                r.problem("max-rows-modified", "must not be negative");
-            } else if (n != null) {
+            Long n = r.nonNegativeWhole("max-rows-modified");
+            if (n != null) {
                 maxRows = n;
             }
         }
@@ -124,12 +123,12 @@ final class RuleParser {
         if (action == KillAction.KILL_QUERY && (idle != null || (trx != null && mayMatchSleep(match, ignore)))) {
             r.problem("action", KillAction.KILL_QUERY.configName(), KILL_QUERY_ON_IDLE);
         }
-        Long count = queryCount != null ? queryCount : groupBy != null ? d.groupQueryCount() : d.queryCount();
+        Integer count = queryCount != null ? queryCount : groupBy != null ? d.groupQueryCount() : d.queryCount();
         if (name == null || action == null || victims == null || allowSkip == null || when == null || count == null
                 || match == null || ignore == null || (busy == null && idle == null && trx == null)) {
             return null;
         }
-        return new Rule(name, match, ignore, busy, idle, trx, action, groupBy, count.intValue(), victims, allowSkip,
+        return new Rule(name, match, ignore, busy, idle, trx, action, groupBy, count, victims, allowSkip,
                 maxRows, when);
     }
 

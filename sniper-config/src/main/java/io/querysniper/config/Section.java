@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,18 +149,20 @@ final class Section {
         }
     }
 
-    Long whole(String rel) {
+    /** A whole number of any size, or null when absent or not a whole number (reported). */
+    private BigInteger integer(String rel) {
         ConfigValue v = value(rel);
         if (v == null) {
             return null;
         }
         Object raw = v.unwrapped();
         if (raw instanceof Integer || raw instanceof Long) {
-            return ((Number) raw).longValue();
+            return BigInteger.valueOf(((Number) raw).longValue());
         }
+        // HOCON reads a number too big for a long as a string: keep it, to report it as out of range.
         if (raw instanceof String s) {
             try {
-                return Long.parseLong(s.trim());
+                return new BigInteger(s.trim());
             } catch (NumberFormatException e) {
                 // reported below
             }
@@ -170,21 +173,53 @@ final class Section {
 
     /** A whole number >= 1; zero and negative counts are errors, never "unlimited". */
     Long positiveWhole(String rel) {
-        Long n = whole(rel);
-        if (n != null && n <= 0) {
+        return positiveWhole(rel, Long.MAX_VALUE);
+    }
+
+    /** A whole number from 1 to {@code max}; a bigger one is an error, never wrapped or clamped. */
+    Long positiveWhole(String rel, long max) {
+        BigInteger n = integer(rel);
+        if (n == null) {
+            return null;
+        }
+        if (n.signum() <= 0) {
             problem(rel, "must be greater than zero");
             return null;
         }
-        return n;
+        if (n.compareTo(BigInteger.valueOf(max)) > 0) {
+            problem(rel, "must be at most " + max);
+            return null;
+        }
+        return n.longValue();
+    }
+
+    /** A whole number from 1 to {@link Integer#MAX_VALUE}, for keys held as an int. */
+    Integer positiveInt(String rel) {
+        Long n = positiveWhole(rel, Integer.MAX_VALUE);
+        return n == null ? null : n.intValue();
+    }
+
+    /** A whole number from 0 to {@link Long#MAX_VALUE}. */
+    Long nonNegativeWhole(String rel) {
+        BigInteger n = integer(rel);
+        if (n != null && n.signum() < 0) {
+            problem(rel, "must not be negative");
+            return null;
+        }
+        if (n != null && n.bitLength() > 63) {
+            problem(rel, "must be at most " + Long.MAX_VALUE);
+            return null;
+        }
+        return n == null ? null : n.longValue();
     }
 
     Long wholeBetween(String rel, long min, long max) {
-        Long n = whole(rel);
-        if (n != null && (n < min || n > max)) {
+        BigInteger n = integer(rel);
+        if (n != null && (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0)) {
             problem(rel, "must be between " + min + " and " + max);
             return null;
         }
-        return n;
+        return n == null ? null : n.longValue();
     }
 
     Duration duration(String rel) {

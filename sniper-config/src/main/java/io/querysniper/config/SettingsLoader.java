@@ -102,6 +102,11 @@ public final class SettingsLoader {
                 db.problem("", name, "database name must be a simple identifier ([A-Za-z0-9_.-]+)");
             }
             String host = db.requiredString("host");
+            String hostProblem = host == null ? null : Hosts.problem(host);
+            if (hostProblem != null) {
+                db.problem("host", hostProblem);
+                host = null;
+            }
             String credentialsName = db.string("credentials");
             Boolean ownDryRun = db.bool("dry-run");
             DatabaseReader.Common common = DatabaseReader.readCommon(db, configDir, ruleDefaults, inherited.rules());

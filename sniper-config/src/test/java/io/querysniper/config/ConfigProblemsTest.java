@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 
@@ -17,6 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigProblemsTest {
     private static final String DB = "query-sniper.databases.orders";
     private static final String RULE0 = DB + ".rules[0]";
+    private static final String HOST_LIST = "must be one host: Connector/J reads a comma-separated list as several"
+            + " hosts and connects to whichever answers, so a KILL could reach another server than the one whose"
+            + " sessions were judged";
+    private static final String NOT_ONE_HOST = "must be one host name, IPv4 address or IPv6 literal (such as"
+            + " db1.example, 10.0.0.12, ::1 or [::1]): Connector/J reads ( ) = @ / ? # % and spaces in a URL's host"
+            + " part as host specs, connection properties, credentials or escapes";
+    private static final String MIN_INTERVAL = "must be at least 100ms: InnoDB refreshes the transaction list the"
+            + " daemon reads (INNODB_TRX) at most every 100 ms, so closer looks would judge a stale list";
 
     @TempDir
     Path dir;
@@ -107,6 +116,16 @@ class ConfigProblemsTest {
             "max-kills-per-minute = 2.5 | max-kills-per-minute | 2.5 | must be a whole number",
             "port = 0                 | port | 0             | must be between 1 and 65535",
             "port = 70000             | port | 70000         | must be between 1 and 65535",
+            "port = 9223372036854775808 | port | 9223372036854775808 | must be between 1 and 65535",
+            "max-kills-per-minute = 2147483648 | max-kills-per-minute | 2147483648 | must be at most 2147483647",
+            "max-kills-per-minute = 4294967356 | max-kills-per-minute | 4294967356 | must be at most 2147483647",
+            "max-kills-per-minute = 99999999999999999999 | max-kills-per-minute | 99999999999999999999 | must be at most 2147483647",
+            "max-kill-connections = 0 | max-kill-connections | 0 | must be greater than zero",
+            "max-kill-connections = -3 | max-kill-connections | -3 | must be greater than zero",
+            "max-kill-connections = 2147483648 | max-kill-connections | 2147483648 | must be at most 2147483647",
+            "max-kill-connections = 1.5 | max-kill-connections | 1.5 | must be a whole number",
+            "min-interval = 99ms      | min-interval | 99ms  | " + MIN_INTERVAL,
+            "min-interval = 10ms, interval = 50ms | min-interval | 10ms | " + MIN_INTERVAL,
             "interval = 1s, min-interval = 2s | min-interval | 2s | must not be greater than interval (1s)",
             "kill-method = rdss       | kill-method | rdss   | must be one of: auto, kill, rds, azure (did you mean rds?)",
             "tls.mode = strict        | tls.mode | strict    | must be one of: disabled, preferred, required, verify-ca, verify-identity",
@@ -133,6 +152,9 @@ class ConfigProblemsTest {
             "busy-time = 1s, group-by = user, victims = newest | .victims | newest | must be one of: all, oldest, all-but-oldest",
             "busy-time = 1s, allow-skip = sometimes | .allow-skip | sometimes | must be true or false",
             "busy-time = 1s, max-rows-modified = -1 | .max-rows-modified | -1 | must not be negative",
+            "busy-time = 1s, max-rows-modified = 9223372036854775808 | .max-rows-modified | 9223372036854775808 | must be at most 9223372036854775807",
+            "busy-time = 1s, query-count = 2147483648, group-by = user | .query-count | 2147483648 | must be at most 2147483647",
+            "busy-time = 1s, when { history-list-over = 9223372036854775808 } | .when.history-list-over | 9223372036854775808 | must be at most 9223372036854775807",
             "busy-time = 1s, when { replica-lag-over = 0s } | .when.replica-lag-over | 0s | must be greater than zero",
             "busy-time = 1s, when { history-list-over = 0 } | .when.history-list-over | 0 | must be greater than zero",
             "busy-time = 1s, match { user = [] } | .match.user | [] | must list at least one value",
@@ -147,6 +169,68 @@ class ConfigProblemsTest {
         assertThat(p.message()).isEqualTo(message);
         assertThat(p.value()).isEqualTo(value);
         assertThat(p.line()).isEqualTo(3);
+    }
+
+    @Test
+    void integerKeysOutsideTheirRangeAreNeverWrapped() {
+        ConfigException e = files().fail("""
+                query-sniper {
+                  defaults {
+                    max-kills-per-minute = 2147483648
+                    max-kill-connections = 4294967297
+                    rule-defaults { query-count = 2147483648, group-query-count = 9223372036854775807 }
+                  }
+                  cluster.embedded-port = 65536
+                  journal.max-records = 9223372036854775808
+                  databases.orders.host = h
+                }
+                """);
+        assertThat(e.problems()).extracting(p -> p.line() + " " + p.key() + " " + p.value() + ": " + p.message())
+                .containsExactly(
+                        "3 query-sniper.defaults.max-kills-per-minute 2147483648: must be at most 2147483647",
+                        "4 query-sniper.defaults.max-kill-connections 4294967297: must be at most 2147483647",
+                        "5 query-sniper.defaults.rule-defaults.query-count 2147483648: must be at most 2147483647",
+                        "5 query-sniper.defaults.rule-defaults.group-query-count 9223372036854775807: must be at most 2147483647",
+                        "7 query-sniper.cluster.embedded-port 65536: must be between 1 and 65535",
+                        "8 query-sniper.journal.max-records 9223372036854775808: must be at most 9223372036854775807");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "db1.example.com,db2.example.com | " + HOST_LIST,
+            "db1,                            | " + HOST_LIST,
+            "address=(host=db1)(port=3306)   | " + NOT_ONE_HOST,
+            "(host=db1,port=3306)            | " + HOST_LIST,
+            "(host=db1)                      | " + NOT_ONE_HOST,
+            "db1?allowLoadLocalInfile=true   | " + NOT_ONE_HOST,
+            "db1/other                       | " + NOT_ONE_HOST,
+            "root:pw@db1                     | " + NOT_ONE_HOST,
+            "db1#x                           | " + NOT_ONE_HOST,
+            "db%31                           | " + NOT_ONE_HOST,
+            "'db1 '                          | " + NOT_ONE_HOST,
+            "[db1]                           | " + NOT_ONE_HOST,
+            "fe80::1%eth0                    | " + NOT_ONE_HOST,
+            "1:2:3:4:5:6:7:8:9               | " + NOT_ONE_HOST,
+            "1::2::3                         | " + NOT_ONE_HOST,
+            "[::1                            | " + NOT_ONE_HOST,
+            "::ffff:10.0.0.300               | " + NOT_ONE_HOST,
+            "db1.example:3307                | must be a host without a port: write port = 3307 instead",
+            "10.0.0.12:3307                  | must be a host without a port: write port = 3307 instead",
+    })
+    void hostsThatConnectorJWouldReadAsSeveralHostsOrProperties(String host, String message) {
+        ConfigProblem p = problem(files().fail("query-sniper.databases {\n  orders {\n    host = \"" + host + "\"\n  }\n}\n"),
+                DB + ".host");
+        assertThat(p.message()).isEqualTo(message);
+        assertThat(p.value()).isEqualTo(host);
+        assertThat(p.line()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"db1", "db1.example.com", "db-1.example.com.", "mysql_primary", "10.0.0.12", "localhost",
+            "::1", "[::1]", "fe80::1", "2001:db8::8a2e:370:7334", "[2001:db8:0:0:0:0:0:1]", "::ffff:10.0.0.12", "::"})
+    void oneHostNameOrAddressIsFine(String host) {
+        LoadedSettings loaded = files().load("query-sniper.databases.orders.host = \"" + host + "\"\n");
+        assertThat(loaded.settings().databases().get("orders").target().host()).isEqualTo(host);
     }
 
     @Test

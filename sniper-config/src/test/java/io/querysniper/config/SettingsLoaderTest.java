@@ -35,6 +35,7 @@ class SettingsLoaderTest {
               defaults {
                 interval = 2s
                 max-kills-per-minute = 10
+                max-kill-connections = 4
                 protected-users = ["backup"]
                 rules = [ { name = "inherited", busy-time = 1m } ]
               }
@@ -45,7 +46,8 @@ class SettingsLoaderTest {
                   credentials = "orders-login"
                   tls { mode = verify-ca, ca = "certs/ca.pem", cert = "certs/client.pem", key = "certs/client.key" }
                   interval = 500ms
-                  min-interval = 50ms
+                  min-interval = 150ms
+                  max-kill-connections = 16
                   kill-method = rds
                   connect-timeout = 3s
                   statement-timeout = 1s
@@ -102,7 +104,9 @@ class SettingsLoaderTest {
         assertThat(orders.target().tls().ca()).isEqualTo(dir.resolve("certs/ca.pem"));
         assertThat(orders.target().tls().key()).isEqualTo(dir.resolve("certs/client.key"));
         assertThat(orders.watch().interval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(orders.watch().minSpacing()).isEqualTo(Duration.ofMillis(50));
+        assertThat(orders.watch().minSpacing()).isEqualTo(Duration.ofMillis(150));
+        assertThat(orders.watch().maxKillConnections()).isEqualTo(16);
+        assertThat(orders.target().maxKillConnections()).isEqualTo(16);
         assertThat(orders.watch().tagAllowList()).containsExactly("application");
         assertThat(orders.watch().protectedUsers()).containsExactlyInAnyOrder("repl", "backup");
         assertThat(orders.watch().rules()).extracting(Rule::name).containsExactly("long-reports", "idle-in-trx", "pile-up");
@@ -162,6 +166,8 @@ class SettingsLoaderTest {
         assertThat(analytics.watch().interval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(analytics.watch().minSpacing()).isEqualTo(Duration.ofMillis(100));
         assertThat(analytics.watch().maxKillsPerMinute()).isEqualTo(10);
+        assertThat(analytics.watch().maxKillConnections()).isEqualTo(4);
+        assertThat(analytics.target().maxKillConnections()).isEqualTo(4);
         assertThat(analytics.watch().dryRun()).isTrue();
         assertThat(analytics.watch().rules()).extracting(Rule::name).containsExactly("inherited");
         assertThat(analytics.watch().tagAllowList())
@@ -182,7 +188,10 @@ class SettingsLoaderTest {
         DatabaseSettings orders = s.databases().get("orders");
         assertThat(orders.watch().rules()).isEmpty();
         assertThat(orders.watch().maxKillsPerMinute()).isEqualTo(60);
+        assertThat(orders.watch().maxKillConnections()).isEqualTo(8);
+        assertThat(orders.target().maxKillConnections()).isEqualTo(8);
         assertThat(orders.watch().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(orders.watch().minSpacing()).isEqualTo(Duration.ofMillis(100));
         assertThat(orders.target().statementTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(loaded.zookeeperCredentials()).isNull();
     }

@@ -10,9 +10,16 @@ import io.querysniper.core.model.ThreadKind;
  * towards "not a client": a thread that looks like replication is never offered to the rules.
  */
 final class ThreadKinds {
+    /** Lower-case commands (MySQL 8 Command_names, MariaDB command_name[]) of replication threads. */
     private static final Set<String> REPLICATION_COMMANDS = Set.of(
-            "binlog dump", "binlog dump gtid", "slave_io", "slave_sql", "slave_worker", "register slave",
-            "register replica");
+            "binlog dump", "binlog dump gtid", "table dump", "connect out", "slave_io", "slave_sql", "slave_worker",
+            "register slave", "register replica", "clone", "group replication data stream subscription");
+    /**
+     * Lower-case commands of threads the server starts for itself. The INSERT DELAYED handler is told by
+     * its command, set once for its whole life, not by its user (DELAYED, or delayed on MariaDB 10.11,
+     * which a client may also be called).
+     */
+    private static final Set<String> BACKGROUND_COMMANDS = Set.of("daemon", "delayed insert");
 
     private ThreadKinds() {
     }
@@ -32,7 +39,8 @@ final class ThreadKinds {
             return ThreadKind.REPLICATION;
         }
         String u = lower(user);
-        if ("daemon".equals(cmd) || "event_scheduler".equals(u) || "BACKGROUND".equalsIgnoreCase(threadType)) {
+        if (BACKGROUND_COMMANDS.contains(cmd) || "event_scheduler".equals(u)
+                || "BACKGROUND".equalsIgnoreCase(threadType)) {
             return ThreadKind.BACKGROUND;
         }
         // MySQL replica I/O, SQL and worker threads run as 'system user' with Command Connect or Query;

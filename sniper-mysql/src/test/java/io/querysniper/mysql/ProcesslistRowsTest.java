@@ -131,4 +131,32 @@ class ProcesslistRowsTest {
         assertThat(slave.kind()).isEqualTo(ThreadKind.REPLICATION);
         assertThat(slave.info()).isNull();
     }
+
+    @Test
+    void mariadbDelayedInsertHandlerIsAServerThread() {
+        // As MariaDB 10.11 shows it after INSERT DELAYED into a MyISAM table (user "delayed", no host).
+        Session handler = ProcesslistRows.mariadb(row("ID", 14L, "USER", "delayed", "HOST", "", "DB", "t",
+                "COMMAND", "Delayed insert", "STATE", "Waiting for table level lock", "INFO", "m",
+                "TIME_MS", new BigDecimal("0.000"), "QUERY_ID", 0L));
+        // The client that asked for it is an ordinary session.
+        Session client = ProcesslistRows.mariadb(row("ID", 15L, "USER", "app", "HOST", "127.0.0.1:5001", "DB", "t",
+                "COMMAND", "Query", "STATE", "waiting for handler insert", "INFO", "INSERT DELAYED INTO m VALUES (1)",
+                "TIME_MS", new BigDecimal("2500.000"), "QUERY_ID", 77L));
+        assertThat(handler.kind()).isEqualTo(ThreadKind.BACKGROUND);
+        assertThat(client.kind()).isEqualTo(ThreadKind.FOREGROUND);
+    }
+
+    @Test
+    void mysql8CloneGroupReplicationAndOldReplicationCommandsAreReplication() {
+        for (String command : new String[] {"clone", "Group Replication Data Stream subscription", "Register Replica",
+                "Register Slave", "Table Dump", "Connect Out", "Binlog Dump"}) {
+            Session s = ProcesslistRows.mysql8(row("ID", BigInteger.valueOf(40), "USER", "repl", "HOST", "10.0.3.9:3306",
+                    "COMMAND", command, "TIME", 600L, "THREAD_TYPE", "FOREGROUND",
+                    "THREAD_NAME", "thread/sql/one_connection"));
+            assertThat(s.kind()).as(command).isEqualTo(ThreadKind.REPLICATION);
+        }
+        Session delayed = ProcesslistRows.mysql57(row("ID", BigInteger.valueOf(41), "USER", "DELAYED", "HOST", "localhost",
+                "COMMAND", "Delayed insert", "STATE", "insert", "TIME", 30L), new AgeTracker(), Instant.EPOCH);
+        assertThat(delayed.kind()).isEqualTo(ThreadKind.BACKGROUND);
+    }
 }

@@ -8,8 +8,14 @@ package io.querysniper.core.model;
 public enum ThreadKind {
     /** An ordinary client connection. */
     FOREGROUND,
-    /** Server-internal: event scheduler, InnoDB purge, daemon plugins, performance_schema BACKGROUND. */
+    /**
+     * Started by the server for itself: event scheduler, InnoDB purge, daemon plugins, the INSERT DELAYED
+     * handler, performance_schema BACKGROUND threads.
+     */
     BACKGROUND,
-    /** Replication: binlog dump to a replica, replica I/O, SQL and worker threads. */
+    /**
+     * Replication: binlog dump to a replica, replica I/O, SQL and worker threads, group replication,
+     * clone.
+     */
     REPLICATION
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a saved {@code SHOW FULL PROCESSLIST} as the mysql / mariadb client prints it, so rules can be
@@ -28,9 +30,15 @@ import java.util.Set;
  *   <li>table: the {@code +----+} boxed layout of an interactive client;</li>
  *   <li>vertical ({@code \G}): {@code *** 1. row ***} followed by {@code Name: value} lines.</li>
  * </ul>
+ * A pasted terminal session works too: prompt lines before the output ({@code mysql> SHOW FULL PROCESSLIST;},
+ * {@code MariaDB [(none)]> ...}, {@code ->} continuations) are skipped, and the output ends at its
+ * "N rows in set" line or the next prompt, so whatever was typed after it is not read as rows.
  * Columns are found by name (Id, User, Host, db, Command, Time, State, Info; MariaDB's Progress and
- * optional Time_ms and Query_id columns are understood), so MySQL and MariaDB outputs both work. Ages are whole seconds
- * unless a Time_ms column is present. There is no transaction information in such a dump.
+ * optional Time_ms and Query_id columns are understood), so MySQL and MariaDB outputs both work; other
+ * columns (MySQL 8's EXECUTION_ENGINE, Percona's Rows_sent and Rows_examined) are read and left out. In
+ * {@code \G} output a line is a column when its name ends where the row's first name ends (the client
+ * right-aligns the names), so a line of a multi-line Info that happens to hold a colon stays in Info.
+ * Ages are whole seconds unless a Time_ms column is present. There is no transaction information in such a dump.
  * Errors are {@link SniperException}s naming the source and line.
  */
 public final class ProcesslistDump {
@@ -38,6 +46,16 @@ public final class ProcesslistDump {
     private static final Set<String> KNOWN = Set.of("id", "user", "host", "db", "command", "time", "state", "info",
             "progress", "time_ms", "query_id", "tid", "max_stage", "stage", "memory_used", "max_memory_used",
             "examined_rows", "sent_rows", "info_binary");
+
+    private static final Set<String> REPLICATION_COMMANDS = Set.of("register slave", "register replica", "table dump",
+            "connect out", "clone", "group replication data stream subscription");
+
+    /** The mysql / mariadb client's default prompts: {@code mysql>}, {@code MariaDB [(none)]>}. */
+    private static final Pattern PROMPT = Pattern.compile("(?i)\\s*(mysql|mariadb)( \\[[^\\]]*\\])?>(\\s.*)?");
+    /** The client's last line after a result: "4 rows in set (0.00 sec)", "1 row in set, 1 warning (...)". */
+    private static final Pattern FOOTER = Pattern.compile("(?i)\\s*(\\d+ rows? in set|empty set)\\b.*");
+    /** A {@code \G} line "  Name: value" (or "Name:" for an empty value). */
+    private static final Pattern FIELD = Pattern.compile("( *)([A-Za-z_][A-Za-z0-9_]*):( .*)?");
 
     private ProcesslistDump() {
     }
@@ -55,14 +73,16 @@ public final class ProcesslistDump {
 
     /** Parses dump text; {@code source} names it in error messages. */
     public static ServerSnapshot parse(String text, String source, Instant takenAt) {
-        List<String> lines = text.lines().toList();
+        List<String> all = text.lines().toList();
         int first = 0;
-        while (first < lines.size() && lines.get(first).isBlank()) {
+        // Blank lines and, in a pasted terminal session, the prompt line(s) the command was typed on.
+        while (first < all.size() && (all.get(first).isBlank() || isPromptBeforeOutput(all.get(first)))) {
             first++;
         }
-        if (first == lines.size()) {
+        if (first == all.size()) {
             throw new SniperException(source + ": empty process list dump");
         }
+        List<String> lines = all.subList(0, outputEnd(all, first));
         String head = lines.get(first).trim();
         Rows rows;
         if (head.startsWith("+")) {
@@ -83,6 +103,27 @@ public final class ProcesslistDump {
     }
 
     private record Rows(List<Row> rows, boolean hasTimeMs) {
+    }
+
+    /**
+     * Before the output starts, any line with a prompt's '>' that cannot be the output's first line: the
+     * default prompts, one set with --prompt (such as {@code root@db1 [shop]>}), the {@code ->} of a
+     * command typed over several lines.
+     */
+    private static boolean isPromptBeforeOutput(String line) {
+        String t = line.trim();
+        return t.contains(">") && !t.startsWith("+") && !t.startsWith("*") && line.indexOf('\t') < 0;
+    }
+
+    /** Where the output that starts at {@code first} ends: at its "N rows in set" line or the next prompt. */
+    private static int outputEnd(List<String> lines, int first) {
+        for (int i = first + 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (FOOTER.matcher(line).matches() || PROMPT.matcher(line).matches()) {
+                return i;
+            }
+        }
+        return lines.size();
     }
 
     // ---- batch -------------------------------------------------------------------------------------
@@ -157,7 +198,7 @@ public final class ProcesslistDump {
             int lineNo = i + 1;
             i++;
             if (line.isEmpty() || line.startsWith("+") || !line.startsWith("|")) {
-                continue; // borders, and the "N rows in set" footer
+                continue; // borders
             }
             StringBuilder whole = new StringBuilder(lines.get(i - 1).stripLeading());
             // An Info cell with newlines spreads the row over several lines; it ends with a '|'.
@@ -210,6 +251,9 @@ public final class ProcesslistDump {
         Map<String, String> current = null;
         int currentLine = 0;
         String lastKey = null;
+        // Where the names end in this row (the client right-aligns them), or -1 when the names are not
+        // aligned (leading spaces lost in a copy): then only the known names start a column.
+        int nameEnd = -1;
         boolean timeMs = false;
         for (int i = first; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -221,6 +265,7 @@ public final class ProcesslistDump {
                 current = new HashMap<>();
                 currentLine = i + 1;
                 lastKey = null;
+                nameEnd = -1;
                 continue;
             }
             if (current == null) {
@@ -229,20 +274,25 @@ public final class ProcesslistDump {
                 }
                 throw new SniperException(source + ":" + (i + 1) + ": expected a '*** 1. row ***' line");
             }
-            int colon = trimmed.indexOf(':');
-            String key = colon > 0 ? trimmed.substring(0, colon).toLowerCase(Locale.ROOT) : null;
-            if (key != null && KNOWN.contains(key) && !current.containsKey(key)
-                    && (colon + 1 == trimmed.length() || trimmed.charAt(colon + 1) == ' ')) {
-                String value = trimmed.substring(colon + 1).strip();
+            Matcher field = FIELD.matcher(line);
+            String key = null;
+            if (field.matches()) {
+                String name = field.group(2).toLowerCase(Locale.ROOT);
+                int end = field.end(2);
+                if (lastKey == null) {
+                    nameEnd = field.group(1).isEmpty() ? -1 : end;
+                }
+                boolean aligned = nameEnd >= 0 ? end == nameEnd : KNOWN.contains(name);
+                key = aligned && !current.containsKey(name) ? name : null;
+            }
+            if (key != null) {
+                String value = field.group(3) == null ? "" : field.group(3).substring(1).strip();
                 current.put(key, "NULL".equals(value) ? null : value);
                 lastKey = key;
                 timeMs |= key.equals("time_ms");
-            } else if (lastKey != null && !(trimmed.isEmpty() && i == lines.size() - 1)) {
-                if (trimmed.matches("\\d+ rows? in set.*")) {
-                    continue;
-                }
+            } else if (lastKey != null) {
                 String prev = current.get(lastKey);
-                current.put(lastKey, ((prev == null ? "" : prev) + "\n" + line).stripTrailing()); // multi-line Info
+                current.put(lastKey, (prev == null ? "" : prev) + "\n" + line); // multi-line Info
             } else if (!trimmed.isEmpty()) {
                 throw new SniperException(source + ":" + (i + 1) + ": expected 'Name: value'");
             }
@@ -252,6 +302,7 @@ public final class ProcesslistDump {
         }
         for (Row r : rows) {
             requireColumns(r.values.keySet(), source, r.line);
+            r.values.replaceAll((k, v) -> v == null ? null : v.stripTrailing());
         }
         return new Rows(rows, timeMs);
     }
@@ -302,14 +353,15 @@ public final class ProcesslistDump {
                 blankToNull(v.get("state")), info, time, null, 0, null, kind(user, command));
     }
 
-    /** A best guess; the rule engine protects system threads by user and command as well. */
+    /** A best guess; the rule engine protects server threads by user and command as well. */
     private static ThreadKind kind(String user, String command) {
         String c = command.toLowerCase(Locale.ROOT);
-        if (c.startsWith("binlog dump") || c.startsWith("slave_") || c.equals("register slave")
+        if (c.startsWith("binlog dump") || c.startsWith("slave_") || REPLICATION_COMMANDS.contains(c)
                 || (user.equals("system user") && (c.equals("connect") || c.equals("query")))) {
             return ThreadKind.REPLICATION;
         }
-        if (c.equals("daemon") || user.equals("event_scheduler") || user.equals("system user")) {
+        if (c.equals("daemon") || c.equals("delayed insert") || user.equals("event_scheduler")
+                || user.equals("system user")) {
             return ThreadKind.BACKGROUND;
         }
         return ThreadKind.FOREGROUND;

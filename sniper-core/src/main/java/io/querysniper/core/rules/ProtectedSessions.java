@@ -8,19 +8,39 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Sessions that are never killed, whatever the rules say: the daemon's own connections, server and
- * replication threads, protected users, and sessions already being killed. Checked before any rule,
- * and on user, command and state as well as {@link ThreadKind}, because MySQL 8 shows a replica's
- * applier threads as {@code Command = Query} run by {@code system user}.
+ * Sessions that are never killed, whatever the rules say: the daemon's own connections, threads the
+ * server starts itself (replication, event scheduler, InnoDB and other daemons, the delayed-insert
+ * handler, clone and group replication streams), logins still in their handshake, protected users,
+ * and sessions already being killed. Checked before any rule, and on user, command and state as well
+ * as {@link ThreadKind}, because MySQL 8 shows a replica's applier threads as {@code Command = Query}
+ * run by {@code system user}, and an offline dump or a flavour the adapter misreads carries no kind.
  */
 public final class ProtectedSessions {
 
-    private static final Set<String> SYSTEM_USERS = Set.of("system user", "event_scheduler", "unauthenticated user");
+    /** Lower-case user names the server gives its own threads. */
+    private static final Set<String> SYSTEM_USERS = Set.of(
+            "system user",           // replica I/O, SQL and worker threads, InnoDB and Galera daemons
+            "event_scheduler",       // the event scheduler
+            "unauthenticated user"); // a login still in its handshake
 
-    /** Lower-case process list commands of server and replication threads. */
+    /**
+     * Lower-case process list commands of threads the server runs for itself or for replication
+     * (MySQL 8 {@code Command_names}, MariaDB {@code command_name[]}); every other command is a client's.
+     */
     private static final Set<String> SYSTEM_COMMANDS = Set.of(
-            "binlog dump", "binlog dump gtid", "daemon", "connect", "slave_io", "slave_sql", "slave_worker",
-            "register slave", "killed");
+            "daemon",                                      // event scheduler, InnoDB purge, plugins
+            // The INSERT DELAYED handler (MariaDB; MySQL up to 5.6): the server sets this command once, for
+            // the thread's whole life. Its user is not a safe mark: DELAYED in older sources, delayed on
+            // MariaDB 10.11, and either can be a client's name.
+            "delayed insert",
+            "connect",                                     // handshake; MySQL replica I/O thread
+            "connect out",                                 // a replica connecting to its source
+            "binlog dump", "binlog dump gtid", "table dump", // a source serving a replica
+            "register slave", "register replica",          // a replica registering
+            "slave_io", "slave_sql", "slave_worker",        // MariaDB replica threads
+            "clone",                                       // MySQL clone plugin (donor side)
+            "group replication data stream subscription",  // MySQL group replication
+            "killed");
 
     /** Lower-case fragments of replica thread states. */
     private static final String[] REPLICA_STATES = {

@@ -25,8 +25,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProcesslistDumpTest {
 
     private static ServerSnapshot load(String name) {
+        return ProcesslistDump.parse(text(name), name, T0);
+    }
+
+    private static String text(String name) {
         try (InputStream in = ProcesslistDumpTest.class.getResourceAsStream("/processlist/" + name)) {
-            return ProcesslistDump.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name, T0);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -108,6 +112,71 @@ class ProcesslistDumpTest {
         assertThat(q.time()).isEqualTo(Duration.ofSeconds(31));
         assertThat(q.state()).isEqualTo("Sending data");
         assertThat(byId(snap, 5).info()).isNull();
+    }
+
+    @Test
+    void pastedMariadbSessionWithPromptsFooterAndAFollowingQuery() {
+        ServerSnapshot snap = load("mariadb-session-table.txt");
+        assertThat(snap.sessions()).extracting(Session::threadId).containsExactly(5L, 14L, 21L, 22L);
+        assertThat(byId(snap, 21).info()).isEqualTo("select sleep(100)");
+        assertThat(byId(snap, 14).command()).isEqualTo("Delayed insert");
+        assertThat(byId(snap, 14).kind()).isEqualTo(ThreadKind.BACKGROUND);
+        Rule r = rule("everything").busy(s(1)).build();
+        // the event scheduler and the INSERT DELAYED handler (400 s "busy") are server threads
+        assertThat(SniperEngine.scan(spec(r), snap).verdicts()).extracting(v -> v.session().threadId())
+                .containsExactly(21L);
+    }
+
+    @Test
+    void pastedMysql8VerticalSessionLeavesUnknownColumnsOutOfInfo() {
+        ServerSnapshot snap = load("mysql8-session-vertical.txt");
+        assertThat(snap.sessions()).extracting(Session::threadId).containsExactly(5L, 12L, 13L);
+        Session q = byId(snap, 12);
+        // EXECUTION_ENGINE is a column (its name ends where ID's does); "   where:" is a line of the Info
+        assertThat(q.info()).isEqualTo("select *\nfrom orders\n   where: note = 'paid'");
+        assertThat(q.state()).isEqualTo("executing");
+        assertThat(q.time()).isEqualTo(Duration.ofSeconds(31));
+        assertThat(byId(snap, 5).info()).isNull();
+        assertThat(byId(snap, 13).state()).isNull();
+        assertThat(byId(snap, 13).info()).isNull();
+        assertThat(byId(snap, 13).isSleeping()).isTrue();
+
+        // The same rows saved by mysql -e '...\\G' (no prompt, no footer): same sessions.
+        String saved = text("mysql8-session-vertical.txt").lines().skip(2).limit(32).reduce("", (a, b) -> a + b + "\n");
+        ServerSnapshot same = ProcesslistDump.parse(saved, "saved.txt", T0);
+        assertThat(same.sessions()).usingRecursiveFieldByFieldElementComparator().isEqualTo(snap.sessions());
+    }
+
+    @Test
+    void perconaVerticalWithTimeMsRowsSentAndRowsExamined() {
+        ServerSnapshot snap = load("percona-vertical.txt");
+        assertThat(snap.subSecondAges()).isTrue();
+        assertThat(snap.sessions()).extracting(Session::threadId).containsExactly(7L, 8L, 9L);
+        assertThat(byId(snap, 7).info()).isEqualTo("select c from big\nwhere a = 1");
+        assertThat(byId(snap, 7).time()).isEqualTo(Duration.ofMillis(95_123));
+        assertThat(byId(snap, 8).kind()).isEqualTo(ThreadKind.BACKGROUND);
+        Rule r = rule("everything").busy(s(1)).build();
+        assertThat(SniperEngine.scan(spec(r), snap).verdicts()).extracting(v -> v.session().threadId())
+                .containsExactly(7L);
+    }
+
+    @Test
+    void verticalWhoseAlignmentWasLostInACopyFallsBackToTheKnownNames() {
+        String dump = String.join("\n", "*************************** 1. row ***************************",
+                "Id: 12", "User: app", "Host: h:1", "db: shop", "Command: Query", "Time: 31", "State: executing",
+                "Info: select 1", "where: x", "Rows_sent: 0", "1 row in set (0.00 sec)", "");
+        Session s = ProcesslistDump.parse(dump, "copied.txt", T0).sessions().get(0);
+        assertThat(s.info()).isEqualTo("select 1\nwhere: x\nRows_sent: 0");
+        assertThat(s.command()).isEqualTo("Query");
+    }
+
+    @Test
+    void customPromptsAndContinuationLinesBeforeTheOutputAreSkipped() {
+        String dump = String.join("\n", "", "root@db1 [shop]> SHOW FULL", "    -> PROCESSLIST;",
+                "Id\tUser\tHost\tdb\tCommand\tTime\tState\tInfo", "3\tapp\th:1\tshop\tQuery\t5\texecuting\tselect 1", "");
+        assertThat(ProcesslistDump.parse(dump, "p.txt", T0).sessions()).extracting(Session::threadId).containsExactly(3L);
+        assertThatThrownBy(() -> ProcesslistDump.parse("mysql> SHOW PROCESSLIST;\n", "only-prompt.txt", T0))
+                .hasMessage("only-prompt.txt: empty process list dump");
     }
 
     @Test

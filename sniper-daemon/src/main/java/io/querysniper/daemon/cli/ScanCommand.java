@@ -1,5 +1,7 @@
 package io.querysniper.daemon.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.querysniper.config.DatabaseSettings;
 import io.querysniper.config.LoadedSettings;
 import io.querysniper.core.SniperException;
@@ -9,9 +11,11 @@ import io.querysniper.core.offline.ProcesslistDump;
 import io.querysniper.core.port.ServerPort;
 import io.querysniper.core.rules.Verdict;
 import io.querysniper.core.sql.Fingerprint;
+import io.querysniper.core.target.Credentials;
 import io.querysniper.core.watch.SniperEngine;
 import io.querysniper.daemon.DefaultPorts;
 import io.querysniper.daemon.PortFactory;
+import io.querysniper.daemon.RunSpecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,13 +32,18 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code query-sniper scan}: one look, prints what would be killed now and why; kills nothing.
- * With {@code --from FILE}, judges a saved {@code SHOW FULL PROCESSLIST} offline instead.
+ * With {@code --from FILE}, judges a saved {@code SHOW FULL PROCESSLIST} offline instead. Either way
+ * each database is judged with the spec {@code run} would use ({@link RunSpecs#forRun}): the same
+ * rules, defaults and protections, the daemon's own login included when it is known.
  */
 @Command(name = "scan", mixinStandardHelpOptions = true,
         description = {"One pass over each database: print what would be killed now, and why. Kills nothing.",
                 "With --from, judge a saved SHOW FULL PROCESSLIST (batch, table or \\G output of the mysql",
-                "client) with one database's rules, offline: no credentials, no server."})
+                "client, or a pasted terminal session) with one database's rules, offline: no server."})
 public final class ScanCommand implements Callable<Integer> {
+    static final String LOGIN_UNKNOWN = "No --credentials: the daemon's own login, which run never kills, is not"
+            + " known, so its sessions are judged like any other's.";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -42,7 +51,8 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file.")
     Path config;
 
-    @Option(names = "--credentials", paramLabel = "FILE", description = "The credentials file (not with --from).")
+    @Option(names = "--credentials", paramLabel = "FILE",
+            description = "The credentials file (optional with --from: it names the daemon's login, never killed).")
     Path credentials;
 
     @Option(names = "--database", paramLabel = "NAME",
@@ -51,6 +61,10 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "FILE", description = "A saved SHOW FULL PROCESSLIST to judge offline.")
     Path from;
+
+    @Option(names = "--json", description = "One JSON object per verdict and line (thread, user, host, db, command,"
+            + " age_ms, rule, action, reason, fingerprint, digest); notes go to stderr.")
+    boolean json;
 
     /** Tests swap the adapter; production uses MySQL. */
     static PortFactory ports = DefaultPorts.mysql();
@@ -66,39 +80,41 @@ public final class ScanCommand implements Callable<Integer> {
         }
         LoadedSettings loaded = SettingsFiles.load(config, credentials);
         List<DatabaseSettings> dbs = selected(loaded);
-        Table table = verdictTable();
+        Output output = new Output(out);
         List<String> failed = new ArrayList<>();
         for (DatabaseSettings db : dbs) {
-            try (ServerPort port = ports.open(db.target(), loaded.credentials().get(db.name()),
-                    loaded.settings().nodeId() + "-scan", Clock.systemUTC())) {
-                addRows(table, db.name(), SniperEngine.scanOnce(db.watch(), port));
+            Credentials login = loaded.credentials().get(db.name());
+            try (ServerPort port = ports.open(db.target(), login, loaded.settings().nodeId() + "-scan",
+                    Clock.systemUTC())) {
+                output.add(db.name(), SniperEngine.scanOnce(RunSpecs.forRun(db.watch(), login, false), port));
             } catch (SniperException e) {
                 failed.add(db.name());
                 spec.commandLine().getErr().println("query-sniper: scan of " + db.name() + " failed: "
                         + ErrorHandler.describe(e));
             }
         }
-        print(out, table, dbs.size() - failed.size());
+        output.finish(dbs.size() - failed.size());
         return failed.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     private int offline(PrintWriter out) {
-        if (credentials != null) {
-            throw new UsageException("--from judges a saved process list offline: leave out --credentials");
-        }
-        LoadedSettings loaded = SettingsFiles.load(config, null);
+        LoadedSettings loaded = SettingsFiles.load(config, credentials);
         List<DatabaseSettings> dbs = selected(loaded);
         if (dbs.size() != 1) {
             throw new UsageException("--from needs --database NAME: " + dbs.size() + " databases are configured ("
                     + String.join(", ", loaded.settings().databases().keySet()) + ")");
         }
         DatabaseSettings db = dbs.get(0);
+        Credentials login = credentials == null ? null : loaded.credentials().get(db.name());
         ServerSnapshot snapshot = ProcesslistDump.read(from, Clock.systemUTC().instant());
-        Table table = verdictTable();
-        addRows(table, db.name(), SniperEngine.scan(db.watch(), snapshot).verdicts());
-        out.println("Judged " + snapshot.sessions().size() + " session(s) from " + from + " with the rules of "
+        Output output = new Output(out);
+        output.add(db.name(), SniperEngine.scan(RunSpecs.forRun(db.watch(), login, false), snapshot).verdicts());
+        output.note("Judged " + snapshot.sessions().size() + " session(s) from " + from + " with the rules of "
                 + db.name() + " (ages in whole seconds unless the dump has Time_ms; no transaction data).");
-        print(out, table, 1);
+        if (login == null) {
+            output.note(LOGIN_UNKNOWN);
+        }
+        output.finish(1);
         return ExitCodes.OK;
     }
 
@@ -114,34 +130,73 @@ public final class ScanCommand implements Callable<Integer> {
         return List.of(db);
     }
 
-    private static Table verdictTable() {
-        return new Table("DATABASE", "THREAD", "USER", "HOST", "DB", "COMMAND", "AGE", "RULE", "WOULD", "WHY",
-                "FINGERPRINT");
-    }
-
-    private static void addRows(Table table, String database, List<Verdict> verdicts) {
-        for (Verdict v : verdicts) {
-            Session s = v.session();
-            String would = v.refusal() != null ? "refuse" : v.action().configName();
-            String why = v.refusal() != null ? v.reason() + "; " + v.refusal() : v.reason();
-            // Never the query text: its fingerprint only, as in every log and record.
-            String fp = s.info() == null ? null : Fingerprint.of(s.info()).fingerprint();
-            table.row(database, s.threadId(), s.user(), s.host(), s.db(), s.command(), age(s.time()),
-                    v.rule().name(), would, why, fp);
-        }
-    }
-
     static String age(Duration d) {
         return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
     }
 
-    private static void print(PrintWriter out, Table table, int databases) {
-        if (table.size() == 0) {
-            out.println("Nothing would be killed now (" + databases + " database(s) looked at).");
-        } else {
-            out.print(table.render());
-            out.println(table.size() + " session(s) would be acted on; nothing was killed (scan never kills).");
+    /** The verdicts as a table with notes on stdout, or with --json as JSON lines on stdout and notes on stderr. */
+    private final class Output {
+        private final PrintWriter out;
+        private final Table table = new Table("DATABASE", "THREAD", "USER", "HOST", "DB", "COMMAND", "AGE", "RULE",
+                "WOULD", "WHY", "FINGERPRINT");
+        private final List<String> notes = new ArrayList<>();
+        private int verdicts;
+
+        Output(PrintWriter out) {
+            this.out = out;
         }
-        out.flush();
+
+        void add(String database, List<Verdict> list) {
+            for (Verdict v : list) {
+                verdicts++;
+                Session s = v.session();
+                String would = v.refusal() != null ? "refuse" : v.action().configName();
+                String why = v.refusal() != null ? v.reason() + "; " + v.refusal() : v.reason();
+                // Never the query text: its fingerprint and digest only, as in every log and record.
+                Fingerprint fp = s.info() == null ? null : Fingerprint.of(s.info());
+                if (json) {
+                    ObjectNode o = JSON.createObjectNode();
+                    o.put("database", database);
+                    o.put("thread", s.threadId());
+                    o.put("user", s.user());
+                    o.put("host", s.host());
+                    putIfSet(o, "db", s.db());
+                    o.put("command", s.command());
+                    o.put("age_ms", s.time().toMillis());
+                    o.put("rule", v.rule().name());
+                    o.put("action", would);
+                    o.put("reason", why);
+                    putIfSet(o, "fingerprint", fp == null ? null : fp.fingerprint());
+                    putIfSet(o, "digest", fp == null ? null : fp.digest());
+                    out.println(o.toString());
+                } else {
+                    table.row(database, s.threadId(), s.user(), s.host(), s.db(), s.command(), age(s.time()),
+                            v.rule().name(), would, why, fp == null ? null : fp.fingerprint());
+                }
+            }
+        }
+
+        /** A line for people: before the table on stdout, or on stderr with --json. */
+        void note(String line) {
+            notes.add(line);
+        }
+
+        void finish(int databases) {
+            PrintWriter notesTo = json ? spec.commandLine().getErr() : out;
+            notes.forEach(notesTo::println);
+            if (!json && verdicts > 0) {
+                out.print(table.render());
+            }
+            notesTo.println(verdicts == 0 ? "Nothing would be killed now (" + databases + " database(s) looked at)."
+                    : verdicts + " session(s) would be acted on; nothing was killed (scan never kills).");
+            notesTo.flush();
+            out.flush();
+        }
+
+        private static void putIfSet(ObjectNode o, String field, String value) {
+            if (value != null) {
+                o.put(field, value);
+            }
+        }
     }
 }
