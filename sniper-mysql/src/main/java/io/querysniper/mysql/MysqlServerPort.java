@@ -341,16 +341,21 @@ public final class MysqlServerPort implements ServerPort {
     }
 
     private ServerUnavailableException unavailable(SQLException e) {
+        return unavailable(target, settings.address(), e);
+    }
+
+    /** Sorts a failed poll: a statement timeout (MariaDB 1969, MySQL 3024) is a slow server, anything else a down one. */
+    static ServerUnavailableException unavailable(DatabaseTarget target, String address, SQLException e) {
         Throwable cause = e.getCause();
         String why = e.getMessage() + (cause != null && cause.getMessage() != null
                 && !Objects.equals(cause.getMessage(), e.getMessage()) ? " (" + cause.getMessage() + ")" : "");
         if (e.getErrorCode() == 1969 || e.getErrorCode() == 3024) {
             // The server answers, slowly: not a reason to back off for half a minute.
-            return new ServerSlowException("database '" + target.name() + "' at " + settings.address()
+            return new ServerSlowException("database '" + target.name() + "' at " + address
                     + " is slow: the polling query exceeded statement-timeout "
                     + io.querysniper.core.rules.Durations.human(target.statementTimeout()) + " (" + e.getMessage() + ")", e);
         }
-        return new ServerUnavailableException("database '" + target.name() + "' at " + settings.address()
+        return new ServerUnavailableException("database '" + target.name() + "' at " + address
                 + " is unavailable: " + why, e);
     }
 

@@ -239,6 +239,9 @@ public final class DatabaseWatcher implements AutoCloseable {
     private Duration untilNext() {
         Instant next = nextLookAt;
         Instant due = armed.nextDue();
+        if (due != null) {
+            due = due.minus(dispatcher.intentLead()); // the intents are written ahead of the crossing
+        }
         if (due != null && (next == null || due.isBefore(next))) {
             next = due;
         }
@@ -292,7 +295,7 @@ public final class DatabaseWatcher implements AutoCloseable {
 
     private void fireDue() {
         Instant now = clock.instant();
-        List<ArmedKills.Armed> due = armed.takeDue(now);
+        List<ArmedKills.Armed> due = armed.takeDue(now.plus(dispatcher.intentLead()));
         if (due.isEmpty() || stopping) {
             return;
         }
@@ -304,7 +307,9 @@ public final class DatabaseWatcher implements AutoCloseable {
             }
             List<KillOrder> batch = new ArrayList<>(due.size());
             for (ArmedKills.Armed a : due) {
-                KillOrder order = decide(a.verdict(), a.seenAt(), a.subSecond(), a.serverId(), now);
+                // Decided as of its crossing (ages, the record's time); its KILL waits for that instant.
+                Instant at = a.dueAt().isAfter(now) ? a.dueAt() : now;
+                KillOrder order = decide(a.verdict(), a.seenAt(), a.subSecond(), a.serverId(), at);
                 if (order != null) {
                     batch.add(order);
                 }
@@ -380,7 +385,7 @@ public final class DatabaseWatcher implements AutoCloseable {
                 }
             }
         }
-        return new KillOrder(v, key, victim, base, now, seenAt, subSecond, serverId);
+        return new KillOrder(v, key, victim, base, now, seenAt, subSecond, serverId, now);
     }
 
     /**

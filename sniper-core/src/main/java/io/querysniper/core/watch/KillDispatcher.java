@@ -51,6 +51,10 @@ final class KillDispatcher {
 
     /** How long a batch waits for its KILLs' answers before its final records go out without the slow ones. */
     static final Duration FINAL_LINGER = Duration.ofMillis(20);
+    /** How far ahead of an armed crossing its intent is written before anything was measured. */
+    static final Duration DEFAULT_INTENT_LEAD = Duration.ofMillis(10);
+    /** The most an intent is written ahead of its crossing, however slow the journal is. */
+    static final Duration MAX_INTENT_LEAD = Duration.ofMillis(100);
     /** Error streaks kept at most (one per victim whose last KILL failed). */
     private static final int MAX_ERROR_STREAKS = 10_000;
 
@@ -71,6 +75,8 @@ final class KillDispatcher {
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong kills = new AtomicLong();
     private volatile boolean stopping;
+    /** Moving average of how long a batch's intents took to become durable, in nanoseconds. */
+    private volatile long intentNanos = DEFAULT_INTENT_LEAD.toNanos() / 2;
 
     /** @param maxConnections KILLs at once, or 0 to run every batch inline on the caller's thread */
     KillDispatcher(String node, WatchSpec spec, ServerPort port, KillGate gate, KillListener listener, Clock clock,
@@ -90,6 +96,19 @@ final class KillDispatcher {
                 .uncaughtExceptionHandler(handler).factory();
         this.killThreads = Thread.ofVirtual().name("sniper-" + spec.database() + "-kill-", 1)
                 .uncaughtExceptionHandler(handler).factory();
+    }
+
+    /**
+     * How long before an armed crossing its batch should start, so that the write-ahead is done by then and
+     * the KILL goes out at the crossing itself: twice the recent intent latency plus a millisecond, at most
+     * {@link #MAX_INTENT_LEAD}. Zero when kills run inline (tests drive a fake clock).
+     */
+    Duration intentLead() {
+        if (connections == null) {
+            return Duration.ZERO;
+        }
+        long lead = 2 * intentNanos + 1_000_000;
+        return Duration.ofNanos(Math.min(lead, MAX_INTENT_LEAD.toNanos()));
     }
 
     boolean isInFlight(KillOrder.Victim victim) {
@@ -171,11 +190,14 @@ final class KillDispatcher {
             if (fresh.isEmpty()) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 listener.beforeKills(fresh.stream().map(KillOrder::intent).toList());
             } catch (RuntimeException e) {
                 log.warn("kill listener failed on {} intent(s)", fresh.size(), e);
             }
+            long took = System.nanoTime() - started;
+            intentNanos = (intentNanos * 7 + took) / 8;
             sendAll(fresh);
         } finally {
             running.remove(Thread.currentThread());
@@ -225,6 +247,12 @@ final class KillDispatcher {
             if (isStale(o, now)) {
                 return stale(o, now);
             }
+            if (!waitUntil(o.notBefore())) {
+                return new KillResult(KillOutcome.STALE, "interrupted while waiting for the crossing: not sent");
+            }
+            if (stopping) {
+                return new KillResult(KillOutcome.STALE, "the watcher stopped before the KILL was sent");
+            }
             KillCheck check = new KillCheck(v.basis(), v.session(), o.seenAt(), o.subSecond(), o.serverId(),
                     v.rule().maxRowsModified());
             // The fence is asked once more by the adapter right before it sends the KILL: between the check
@@ -237,6 +265,23 @@ final class KillDispatcher {
         } catch (RuntimeException e) {
             return new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /** An armed kill's intent was written ahead: its KILL waits for the crossing, never a moment before. */
+    private boolean waitUntil(Instant notBefore) {
+        Duration wait;
+        while (!(wait = Duration.between(clock.instant(), notBefore)).isNegative() && !wait.isZero()) {
+            if (connections == null) {
+                return true; // inline (tests): the caller's clock is already there
+            }
+            try {
+                Thread.sleep(wait.toMillis(), (int) (wait.toNanosPart() % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isStale(KillOrder o, Instant now) {

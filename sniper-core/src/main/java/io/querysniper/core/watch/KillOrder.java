@@ -18,9 +18,11 @@ import java.time.Instant;
  * @param seenAt      when the rows it rests on were read
  * @param subSecond   the server gave millisecond ages
  * @param serverId    the server the rows came from, or null
+ * @param notBefore   the KILL is not sent before this instant: an armed kill's crossing, whose intent is
+ *                    written a little ahead of it; for a look's verdict, the decision itself
  */
 record KillOrder(Verdict verdict, RecentDecisions.Key key, Victim victim, KillRecord intent, Instant decidedAt,
-                 Instant seenAt, boolean subSecond, String serverId) {
+                 Instant seenAt, boolean subSecond, String serverId, Instant notBefore) {
 
     /** One statement (or connection, for kill-connection) as the server names it. */
     record Victim(long threadId, long queryId) {

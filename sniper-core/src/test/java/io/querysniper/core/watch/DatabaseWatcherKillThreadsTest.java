@@ -223,4 +223,35 @@ class DatabaseWatcherKillThreadsTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(s(2));
         assertThat(port.closes.get()).isEqualTo(1);
     }
+
+    @Test
+    void anArmedKillsIntentIsWrittenAheadAndItsKillIsNeverEarly() {
+        Clock clock = Clock.systemUTC();
+        FakePort port = new FakePort(clock);
+        java.util.Map<Long, java.time.Instant> killedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Long, java.time.Instant> intentAt = new java.util.concurrent.ConcurrentHashMap<>();
+        port.killer = r -> {
+            killedAt.put(r.threadId(), clock.instant());
+            return KillResult.killed();
+        };
+        RecordingListener timed = new RecordingListener() {
+            @Override
+            public void beforeKill(KillRecord intent) {
+                intentAt.put(intent.threadId(), clock.instant());
+                super.beforeKill(intent);
+            }
+        };
+        WatchSpec spec = new WatchSpec("orders", s(1), ms(100), List.of(BUSY_30S), Set.of(), 60, false, Set.of());
+        DatabaseWatcher w = new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, timed, clock,
+                Sleeper.create(), 2);
+        watchers.add(w);
+        java.time.Instant look = clock.instant();
+        port.showing(session(1).queryId(1).time(ms(29_700)).build());
+        w.start();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> killedAt.containsKey(1L));
+        java.time.Instant crossing = look.plusMillis(300); // the look came at or after "look"
+        assertThat(killedAt.get(1L)).isAfterOrEqualTo(crossing); // never before the limit
+        assertThat(intentAt.get(1L)).isBefore(killedAt.get(1L)); // written ahead
+        assertThat(timed.records).singleElement().satisfies(r -> assertThat(r.ageMs()).isGreaterThanOrEqualTo(30_000));
+    }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps every intent and record. */
-final class RecordingListener implements KillListener {
+class RecordingListener implements KillListener {
     final List<KillRecord> intents = new CopyOnWriteArrayList<>();
     final List<KillRecord> records = new CopyOnWriteArrayList<>();
     /** Sizes of the intent batches, in order. */
