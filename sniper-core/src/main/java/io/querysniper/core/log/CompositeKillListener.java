@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Fans records out to several listeners in order; one that throws is logged and never stops the others. */
 public final class CompositeKillListener implements KillListener {
@@ -23,44 +24,30 @@ public final class CompositeKillListener implements KillListener {
 
     @Override
     public void beforeKill(KillRecord intent) {
-        for (KillListener l : listeners) {
-            try {
-                l.beforeKill(intent);
-            } catch (RuntimeException e) {
-                log.warn("kill listener {} failed on intent {}", l.getClass().getName(), intent.id(), e);
-            }
-        }
+        each(l -> l.beforeKill(intent), "intent " + intent.id());
     }
 
     @Override
     public void beforeKills(List<KillRecord> intents) {
-        for (KillListener l : listeners) {
-            try {
-                l.beforeKills(intents);
-            } catch (RuntimeException e) {
-                log.warn("kill listener {} failed on {} intents", l.getClass().getName(), intents.size(), e);
-            }
-        }
-    }
-
-    @Override
-    public void onRecords(List<KillRecord> records) {
-        for (KillListener l : listeners) {
-            try {
-                l.onRecords(records);
-            } catch (RuntimeException e) {
-                log.warn("kill listener {} failed on {} records", l.getClass().getName(), records.size(), e);
-            }
-        }
+        each(l -> l.beforeKills(intents), intents.size() + " intents");
     }
 
     @Override
     public void onRecord(KillRecord record) {
+        each(l -> l.onRecord(record), "record " + record.id());
+    }
+
+    @Override
+    public void onRecords(List<KillRecord> records) {
+        each(l -> l.onRecords(records), records.size() + " records");
+    }
+
+    private void each(Consumer<KillListener> call, String what) {
         for (KillListener l : listeners) {
             try {
-                l.onRecord(record);
+                call.accept(l);
             } catch (RuntimeException e) {
-                log.warn("kill listener {} failed on record {}", l.getClass().getName(), record.id(), e);
+                log.warn("kill listener {} failed on {}", l.getClass().getName(), what, e);
             }
         }
     }
