@@ -51,7 +51,7 @@ class ServerDownIT {
                 io.querysniper.core.target.KillMethod.AUTO, Duration.ofMillis(300), Duration.ofSeconds(1));
         long start = System.nanoTime();
         try (MysqlServerPort port = new MysqlServerPort(target, new Credentials("u", "p"), "n", Clock.systemUTC())) {
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.millis(250));
             assertThatThrownBy(() -> port.snapshot(StatusNeeds.NONE))
                     .isInstanceOf(ServerUnavailableException.class)
                     .hasMessageStartingWith("database 'ghost' at 127.0.0.1:" + nothing + " is unavailable");

@@ -176,8 +176,8 @@ class MysqlKillExporterIT {
                     slowest = Math.max(slowest, System.nanoTime() - t);
                 }
                 // Generous bounds: a call only touches an in-memory queue (a connect would take far longer).
-                assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofMillis(100));
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+                assertThat(Duration.ofNanos(slowest)).as(Timing.describe()).isLessThan(Timing.millis(100));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as(Timing.describe()).isLessThan(Timing.seconds(1));
                 assertThat(export.queued()).isGreaterThan(0);
             } finally {
                 db.start();
@@ -207,7 +207,7 @@ class MysqlKillExporterIT {
         await().atMost(WAIT).until(() -> export.queued() < 10);  // the writer holds a batch it cannot write
         long start = System.nanoTime();
         export.close();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as(Timing.describe()).isLessThan(Timing.seconds(4));
         assertThat(export.notExported()).isEqualTo(25);
         export.close();  // idempotent
         export.onRecord(record("late", KillOutcome.KILLED));
