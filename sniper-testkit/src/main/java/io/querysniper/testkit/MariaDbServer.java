@@ -247,21 +247,26 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** CA certificate (PEM) that signed the server and client certificates; null without TLS. */
     public Path caCert() {
-        return settings.tls ? certificates().caCert() : null;
+        return settings.tls ? tlsCertificates().caCert() : null;
     }
 
     public Path serverCert() {
-        return settings.tls ? certificates().serverCert() : null;
+        return settings.tls ? tlsCertificates().serverCert() : null;
     }
 
     /** Client certificate (PEM, CN=sniper-client) for mutual TLS. */
     public Path clientCert() {
-        return settings.tls ? certificates().clientCert() : null;
+        return settings.tls ? tlsCertificates().clientCert() : null;
     }
 
     /** Client private key (PEM, PKCS#1 "RSA PRIVATE KEY"). */
     public Path clientKey() {
-        return settings.tls ? certificates().clientKey() : null;
+        return settings.tls ? tlsCertificates().clientKey() : null;
+    }
+
+    /** The builder's own certificates, or the ones every TLS server of this JVM shares. */
+    private TestCertificates tlsCertificates() {
+        return settings.certificates != null ? settings.certificates : certificates();
     }
 
     /** The server's error log, for diagnosing a failed test. */
@@ -298,7 +303,7 @@ public final class MariaDbServer implements AutoCloseable {
             cmd.add("--skip-log-bin");
         }
         if (settings.tls) {
-            TestCertificates certs = certificates();
+            TestCertificates certs = tlsCertificates();
             cmd.addAll(List.of("--ssl-ca=" + certs.caCert(), "--ssl-cert=" + certs.serverCert(),
                     "--ssl-key=" + certs.serverKey()));
         }
@@ -510,6 +515,7 @@ public final class MariaDbServer implements AutoCloseable {
     /** Settings for a {@link MariaDbServer}. */
     public static final class Builder {
         private boolean tls;
+        private TestCertificates certificates;
         private boolean replica;
         private boolean performanceSchema;
         private final List<String> options = new ArrayList<>();
@@ -517,9 +523,24 @@ public final class MariaDbServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Enables TLS with generated certificates (CA, server cert for 127.0.0.1/localhost, client cert). */
+        /**
+         * Enables TLS with generated certificates (CA, server cert for 127.0.0.1/localhost, client cert),
+         * shared by every TLS server of this JVM.
+         */
         public Builder tls(boolean on) {
             this.tls = on;
+            this.certificates = null;
+            return this;
+        }
+
+        /**
+         * Enables TLS with these certificates, e.g. {@code TestCertificates.generate(dir, "db.invalid")} for a
+         * server whose certificate does not name the address clients connect to. The replica, if any, uses
+         * them too.
+         */
+        public Builder tls(TestCertificates certificates) {
+            this.tls = true;
+            this.certificates = java.util.Objects.requireNonNull(certificates, "certificates");
             return this;
         }
 
