@@ -137,6 +137,38 @@ public final class MariaDbServer implements AutoCloseable {
         state = State.STOPPED;
     }
 
+    /**
+     * Suspends the server process (SIGSTOP): it still accepts TCP connections (the kernel does that) but
+     * answers nothing, not even the handshake, like a server that hangs. {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes a {@link #freeze() frozen} server (SIGCONT). */
+    public synchronized void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("server on port " + port + " is not running: " + state);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(Timing.seconds(5).toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling mariadbd", e);
+        }
+    }
+
     /** Kills the server (and its replica) and deletes its temp directory. Idempotent. */
     @Override
     public synchronized void close() {
