@@ -6,11 +6,17 @@ import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.querysniper.testkit.Timing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,9 +30,9 @@ class EmbeddedZooKeeperIT {
         try (ClusterNode node = new ClusterNode(options, new NodeInfo("solo", "localhost", "test", "h"), dbs,
                 Clock.systemUTC())) {
             node.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> dbs.stream().allMatch(node::mayKill));
+            await().atMost(Timing.seconds(10)).until(() -> dbs.stream().allMatch(node::mayKill));
             assertThat(node.owned().keySet()).containsExactlyElementsOf(dbs);
-            await().atMost(Duration.ofSeconds(5)).until(() ->
+            await().atMost(Timing.seconds(5)).until(() ->
                     new ClusterStatusReader(node.client()).read(dbs).allOwned());
             assertThat(new ClusterStatusReader(node.client()).read(dbs).toJson())
                     .contains("\"owners\":{\"orders\":\"solo\",\"users\":\"solo\"}");
@@ -35,12 +41,45 @@ class EmbeddedZooKeeperIT {
     }
 
     @Test
-    void embeddedServerStartsAndStopsIdempotently(@TempDir Path dataDir) {
+    void embeddedServerStopsForRealIdempotentlyAndKeepsItsData(@TempDir Path dataDir) throws Exception {
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dataDir, 0);
-        assertThat(zk.port()).isPositive();
-        assertThat(zk.connectString()).startsWith("127.0.0.1:");
+        int port = zk.port();
+        assertThat(port).isPositive();
+        assertThat(zk.connectString()).isEqualTo("127.0.0.1:" + port);
+        try (CuratorFramework c = client(zk.connectString())) {
+            c.create().forPath("/kept", "1".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(accepts(port)).as("serving before close").isTrue();
+
         zk.close();
-        zk.close();
+
+        assertThat(accepts(port)).as("the client port is closed").isFalse();
+        zk.close(); // a second close is a no-op, not an error
+        // Stopped means released: a new server binds the same port and finds what the first one wrote.
+        try (EmbeddedZooKeeper again = EmbeddedZooKeeper.start(dataDir, port);
+             CuratorFramework c = client(again.connectString())) {
+            assertThat(again.port()).isEqualTo(port);
+            assertThat(c.getData().forPath("/kept")).isEqualTo("1".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(accepts(port)).isFalse();
+    }
+
+    private static CuratorFramework client(String connect) throws InterruptedException {
+        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(5_000)
+                .connectionTimeoutMs(2_000).retryPolicy(new RetryOneTime(100)).build();
+        c.start();
+        assertThat(c.blockUntilConnected((int) Timing.seconds(10).toSeconds(), TimeUnit.SECONDS)).isTrue();
+        return c;
+    }
+
+    /** Whether something accepts TCP connections on 127.0.0.1:port right now. */
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), (int) Timing.millis(500).toMillis());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
@@ -51,7 +90,7 @@ class EmbeddedZooKeeperIT {
                         .sessionTimeoutMs(requestedMs).connectionTimeoutMs(1_000).retryPolicy(new RetryOneTime(100))
                         .build()) {
                     c.start();
-                    assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    assertThat(c.blockUntilConnected((int) Timing.seconds(10).toSeconds(), TimeUnit.SECONDS)).isTrue();
                     assertThat(c.getZookeeperClient().getLastNegotiatedSessionTimeoutMs())
                             .as("negotiated for %d ms", requestedMs).isEqualTo(requestedMs);
                 }

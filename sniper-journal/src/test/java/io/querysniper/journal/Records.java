@@ -6,9 +6,14 @@ import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Test records and clients. */
@@ -28,13 +33,36 @@ final class Records {
 
     /** A client that gives up quickly when ZooKeeper is away, so tests see outages fast. */
     static CuratorFramework client(String connect, String namespace) {
-        CuratorFramework c = CuratorFrameworkFactory.builder()
+        return client(connect, namespace, null);
+    }
+
+    /**
+     * A client as the daemon gives the journal with {@code cluster.auth = digest}: it authenticates with
+     * {@code userColonPassword} and creates everything creator-only (ZooDefs.Ids.CREATOR_ALL_ACL, what the
+     * cluster's ZkAuth sets). Null: no auth, open ACLs.
+     */
+    static CuratorFramework client(String connect, String namespace, String userColonPassword) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connect)
                 .namespace(namespace)
                 .sessionTimeoutMs(10_000)
                 .connectionTimeoutMs(2_000)
-                .retryPolicy(new RetryNTimes(2, 100))
-                .build();
+                .retryPolicy(new RetryNTimes(2, 100));
+        if (userColonPassword != null) {
+            builder.authorization("digest", userColonPassword.getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(new ACLProvider() {
+                        @Override
+                        public List<ACL> getDefaultAcl() {
+                            return ZooDefs.Ids.CREATOR_ALL_ACL;
+                        }
+
+                        @Override
+                        public List<ACL> getAclForPath(String path) {
+                            return ZooDefs.Ids.CREATOR_ALL_ACL;
+                        }
+                    });
+        }
+        CuratorFramework c = builder.build();
         c.start();
         try {
             if (!c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)) {

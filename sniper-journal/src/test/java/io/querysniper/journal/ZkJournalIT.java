@@ -3,6 +3,7 @@ package io.querysniper.journal;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
+import io.querysniper.testkit.Timing;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
 /** ZkJournal and JournalReader against a real ZooKeeper server; each test has its own namespace. */
 class ZkJournalIT {
     private static TestingServer server;
+    private static final Duration WAIT = Timing.seconds(10);
 
     @TempDir
     Path tmp;
@@ -48,10 +50,23 @@ class ZkJournalIT {
     }
 
     private ZkJournal journal(CuratorFramework client, String node) {
+        return journal(client, node, Duration.ofMillis(200));
+    }
+
+    private ZkJournal journal(CuratorFramework client, String node, Duration writeTimeout) {
         ZkJournal j = new ZkJournal(client, new JournalOptions(node, Duration.ofDays(30), 1_000_000,
-                Duration.ofMillis(200), tmp.resolve(node)), Clock.systemUTC());
+                writeTimeout, tmp.resolve(node)), Clock.systemUTC());
         j.start();
         return j;
+    }
+
+    /**
+     * Waits until the journal has put all {@code records} into ZooKeeper. What a busy machine keeps waiting
+     * past a bound goes to the spool and is replayed later; closing before that would leave it in the spool.
+     */
+    private static void awaitInZooKeeper(ZkJournal j, long records) {
+        await().atMost(WAIT).until(() -> j.queueDepth() == 0 && !j.hasSpooled()
+                && j.writtenCount() + j.replayedCount() >= records);
     }
 
     @Test
@@ -78,6 +93,7 @@ class ZkJournalIT {
         for (Thread t : threads) {
             t.join();
         }
+        journals.forEach(j -> awaitInZooKeeper(j, 2L * perNode));
         journals.forEach(ZkJournal::close);
 
         try (CuratorFramework reader = Records.client(server.getConnectString(), ns(info))) {
@@ -103,6 +119,7 @@ class ZkJournalIT {
                 j.onRecord(Records.killed(done));
                 j.beforeKill(crashed);
                 // the node dies here: no final record for "crashed"
+                awaitInZooKeeper(j, 3);
             }
             List<KillRecord> all = new JournalReader(c).read(JournalQuery.all());
             assertThat(all).extracting(KillRecord::outcome).containsExactly(KillOutcome.KILLED, KillOutcome.PENDING);
@@ -114,12 +131,14 @@ class ZkJournalIT {
     void intentIsInZooKeeperWhenBeforeKillReturns(TestInfo info) throws Exception {
         try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
              CuratorFramework other = Records.client(server.getConnectString(), ns(info));
-             ZkJournal j = journal(c, "n1")) {
+             // A write bound far above any ZooKeeper answer here, so beforeKill returns on the acknowledgement:
+             // this test is about that acknowledgement, not about the bound (JournalOutageIT is).
+             ZkJournal j = journal(c, "n1", Timing.seconds(5))) {
             RecordIds ids = new RecordIds("n1");
             for (int i = 0; i < 20; i++) {
                 KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
                 j.beforeKill(intent);
-                // no await: write-ahead means durable before the KILL is sent
+                // no wait: write-ahead means durable before the KILL is sent, and read by another session
                 byte[] data = other.getData().forPath(JournalPaths.recordPath(intent.id(), null));
                 assertThat(KillRecordCodec.decode(data).outcome()).isEqualTo(KillOutcome.PENDING);
                 j.onRecord(Records.killed(intent));
@@ -137,6 +156,7 @@ class ZkJournalIT {
                 j.onRecord(Records.killed(intent));
                 j.beforeKill(intent); // as an out-of-order replay would
                 j.onRecord(Records.killed(intent));
+                awaitInZooKeeper(j, 4);
             }
             assertThat(new JournalReader(c).read(JournalQuery.all()))
                     .singleElement().extracting(KillRecord::outcome).isEqualTo(KillOutcome.KILLED);
@@ -164,7 +184,7 @@ class ZkJournalIT {
             try (ZkJournal j = journal(c, "n1")) {
                 KillRecord after = Records.intent(ids, Instant.now(), "n1", "shop", "r");
                 j.onRecord(Records.killed(after)); // goes behind the spool, in order
-                await().atMost(Duration.ofSeconds(20)).until(() -> !j.hasSpooled() && j.queueDepth() == 0);
+                await().atMost(Timing.seconds(20)).until(() -> !j.hasSpooled() && j.queueDepth() == 0);
                 assertThat(j.replayedCount()).isGreaterThanOrEqualTo(spooled.size());
             }
             List<KillRecord> all = new JournalReader(c).read(JournalQuery.all());
@@ -186,6 +206,7 @@ class ZkJournalIT {
                     j.onRecord(Records.killed(Records.intent(ids, t, "n1", "shop", "long-select")));
                     j.onRecord(Records.killed(Records.intent(ids, t.plusSeconds(1), "n1", "billing", "idle-tx")));
                 }
+                awaitInZooKeeper(j, 12);
             }
             JournalReader reader = new JournalReader(c);
             assertThat(reader.read(JournalQuery.all())).hasSize(12);
@@ -209,7 +230,7 @@ class ZkJournalIT {
              ZkJournal j = journal(c, "n1")) {
             KillRecord old = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             j.onRecord(Records.killed(old));
-            await().until(() -> j.queueDepth() == 0 && !j.hasSpooled() && j.writtenCount() + j.replayedCount() >= 1);
+            await().atMost(WAIT).until(() -> j.queueDepth() == 0 && !j.hasSpooled() && j.writtenCount() + j.replayedCount() >= 1);
 
             List<KillRecord> seen = new CopyOnWriteArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
@@ -217,20 +238,20 @@ class ZkJournalIT {
             Thread follower = Thread.ofPlatform().name("follower").start(() ->
                     reader.follow(new JournalQuery(null, null, "shop", null), seen::add, stop::get));
             try {
-                await().until(() -> seen.size() == 1);
+                await().atMost(WAIT).until(() -> seen.size() == 1);
                 KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
                 j.beforeKill(intent);
                 j.onRecord(Records.killed(Records.intent(ids, Instant.now(), "n1", "other-db", "r")));
-                await().until(() -> seen.size() == 2);
+                await().atMost(WAIT).until(() -> seen.size() == 2);
                 assertThat(seen.get(1).outcome()).isEqualTo(KillOutcome.PENDING);
                 j.onRecord(Records.killed(intent));
-                await().until(() -> seen.size() == 3);
+                await().atMost(WAIT).until(() -> seen.size() == 3);
                 assertThat(seen.get(2).id()).isEqualTo(intent.id());
                 assertThat(seen.get(2).outcome()).isEqualTo(KillOutcome.KILLED);
                 assertThat(seen).extracting(KillRecord::database).containsOnly("shop");
             } finally {
                 stop.set(true);
-                follower.join(5_000);
+                follower.join(Timing.seconds(5).toMillis());
             }
             assertThat(follower.isAlive()).isFalse();
         }
@@ -252,14 +273,14 @@ class ZkJournalIT {
             Thread follower = Thread.ofPlatform().name("follower").start(() ->
                     reader.follow(JournalQuery.all(), seen::add, stop::get));
             try {
-                await().until(() -> seen.size() == 1);
+                await().atMost(WAIT).until(() -> seen.size() == 1);
                 assertThat(seen.get(0).outcome()).isEqualTo(KillOutcome.PENDING);
                 j.onRecord(Records.killed(intent));
-                await().until(() -> seen.size() == 2);
+                await().atMost(WAIT).until(() -> seen.size() == 2);
                 assertThat(seen.get(1).outcome()).isEqualTo(KillOutcome.KILLED);
             } finally {
                 stop.set(true);
-                follower.join(5_000);
+                follower.join(Timing.seconds(5).toMillis());
             }
         }
     }

@@ -17,6 +17,8 @@ final class KillErrors {
     static final int NO_SUCH_QUERY = 1957;
     /** ER_KILL_DENIED_ERROR: You are not owner of thread. */
     static final int KILL_DENIED = 1095;
+    /** MariaDB ER_KILL_QUERY_DENIED_ERROR: You are not owner of query (KILL QUERY ID of another user's statement). */
+    static final int KILL_QUERY_DENIED = 1979;
     /** ER_SPECIFIC_ACCESS_DENIED_ERROR: you need (at least one of) the SUPER privilege(s). */
     static final int SPECIFIC_ACCESS_DENIED = 1227;
     /** ER_PROCACCESS_DENIED_ERROR: execute command denied for routine (managed-server procedures). */
@@ -30,7 +32,7 @@ final class KillErrors {
     static KillOutcome outcome(int errorCode) {
         return switch (errorCode) {
             case NO_SUCH_THREAD, NO_SUCH_QUERY -> KillOutcome.GONE_ALREADY;
-            case KILL_DENIED, SPECIFIC_ACCESS_DENIED, PROC_ACCESS_DENIED -> KillOutcome.NOT_PERMITTED;
+            case KILL_DENIED, KILL_QUERY_DENIED, SPECIFIC_ACCESS_DENIED, PROC_ACCESS_DENIED -> KillOutcome.NOT_PERMITTED;
             default -> KillOutcome.ERROR;
         };
     }

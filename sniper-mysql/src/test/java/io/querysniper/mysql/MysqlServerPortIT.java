@@ -34,6 +34,7 @@ import io.querysniper.core.model.ServerSnapshot;
 import io.querysniper.core.model.Session;
 import io.querysniper.core.model.StatusNeeds;
 import io.querysniper.core.model.ThreadKind;
+import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.testkit.MariaDbExtension;
 import io.querysniper.testkit.MariaDbServer;
@@ -252,7 +253,8 @@ class MysqlServerPortIT {
             }
             List<String> ours = polled.stream().filter(q -> q.contains("PROCESSLIST") || q.contains("SLAVE STATUS")
                     || q.contains("INNODB_METRICS")).toList();
-            assertThat(ours).hasSize(3).allSatisfy(q -> assertThat(q).startsWith("SET STATEMENT max_statement_time=2.000 FOR "));
+            String limit = String.format(java.util.Locale.ROOT, "%.3f", Targets.STATEMENT_TIMEOUT.toMillis() / 1000.0);
+            assertThat(ours).hasSize(3).allSatisfy(q -> assertThat(q).startsWith("SET STATEMENT max_statement_time=" + limit + " FOR "));
         }
     }
 
@@ -342,7 +344,7 @@ class MysqlServerPortIT {
                 once.snapshot(StatusNeeds.NONE);
                 long start = System.nanoTime();
                 once.close();
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(2));
             }
             assertThat(appender.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
                     .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).isEmpty();
@@ -352,13 +354,32 @@ class MysqlServerPortIT {
     }
 
     @Test
-    void closeIsIdempotent() {
-        port.snapshot(StatusNeeds.NONE);
-        port.close();
-        port.close();
+    void closeLetsGoOfEveryConnectionAndIsIdempotent() {
+        // Its own account, so only this port's connections are counted.
+        DB.server().createUser("closer", "closer-pw", "PROCESS ON *.*", "CONNECTION ADMIN ON *.*");
+        MysqlServerPort closing = new MysqlServerPort(Targets.plain(DB.server()), new Credentials("closer", "closer-pw"),
+                "node-1", Clock.systemUTC());
+        closing.snapshot(StatusNeeds.NONE);
+        closing.kill(new KillRequest(999_999, -1, KillAction.KILL_CONNECTION, null));
+        assertThat(connectionsOf("closer")).as("the pool is open").isPositive();
+
+        closing.close();
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> connectionsOf("closer") == 0);
+        closing.close();  // a second close is a no-op, not an error
+        assertThatThrownBy(() -> closing.snapshot(StatusNeeds.NONE)).isInstanceOf(ServerUnavailableException.class)
+                .hasMessageContaining("has been closed");
+        assertThat(closing.kill(new KillRequest(999_999, -1, KillAction.KILL_CONNECTION, null)).outcome())
+                .isEqualTo(KillOutcome.ERROR);
+        assertThat(connectionsOf("closer")).as("nothing reconnects after close").isZero();
     }
 
     // ---- helpers
+
+    private static long connectionsOf(String user) {
+        return Long.parseLong(DB.server().queryString(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'"));
+    }
 
     private Connection app() {
         return DB.server().connection("app", "app-pw");

@@ -81,6 +81,7 @@ class PureLogicTest {
         assertThat(KillErrors.outcome(1094)).isEqualTo(KillOutcome.GONE_ALREADY);
         assertThat(KillErrors.outcome(1957)).isEqualTo(KillOutcome.GONE_ALREADY);
         assertThat(KillErrors.outcome(1095)).isEqualTo(KillOutcome.NOT_PERMITTED);
+        assertThat(KillErrors.outcome(1979)).as("KILL QUERY ID of another user's statement").isEqualTo(KillOutcome.NOT_PERMITTED);
         assertThat(KillErrors.outcome(1227)).isEqualTo(KillOutcome.NOT_PERMITTED);
         assertThat(KillErrors.outcome(1370)).isEqualTo(KillOutcome.NOT_PERMITTED);
         assertThat(KillErrors.outcome(2013)).isEqualTo(KillOutcome.ERROR);

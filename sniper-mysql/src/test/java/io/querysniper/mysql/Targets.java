@@ -25,4 +25,10 @@ final class Targets {
         return new DatabaseTarget("test-" + db.port(), db.host(), db.port(), tls, KillMethod.AUTO,
                 CONNECT_TIMEOUT, STATEMENT_TIMEOUT);
     }
+
+    /** Plain TCP with a configured {@code kill-method}. */
+    static DatabaseTarget killingWith(MariaDbServer db, KillMethod method) {
+        return new DatabaseTarget("test-" + db.port(), db.host(), db.port(),
+                new TlsSettings(TlsMode.DISABLED, null, null, null), method, CONNECT_TIMEOUT, STATEMENT_TIMEOUT);
+    }
 }

@@ -2,14 +2,18 @@ package io.querysniper.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.querysniper.core.model.StatusNeeds;
 import io.querysniper.core.port.ServerUnavailableException;
@@ -57,6 +61,43 @@ class TlsAndCheckIT {
                 Targets.with(db, new TlsSettings(TlsMode.VERIFY_IDENTITY, db.caCert(), null, null)),
                 new Credentials(db.rootUser(), db.rootPassword()), "node-1", Clock.systemUTC())) {
             assertThat(port.snapshot(StatusNeeds.NONE).sessions()).isNotEmpty();
+        }
+    }
+
+    /**
+     * The chain is good (verify-ca connects with the same CA) but the certificate names another host than the
+     * one the client connects to (127.0.0.1): verify-identity must refuse, the poll and the check alike.
+     * "localhost" is the case that bites in practice: a certificate for the host name, a config with the IP.
+     */
+    @ParameterizedTest(name = "certificate for {0}")
+    @ValueSource(strings = {"db.invalid", "localhost"})
+    void verifyIdentityRefusesACertificateForAnotherHostThatVerifyCaAccepts(String certifiedName, @TempDir Path dir) {
+        TestCertificates elsewhere = TestCertificates.generate(dir, certifiedName);
+        try (MariaDbServer other = MariaDbServer.builder().tls(elsewhere).build().start()) {
+            Credentials root = new Credentials(other.rootUser(), other.rootPassword());
+            TlsSettings verifyCa = new TlsSettings(TlsMode.VERIFY_CA, other.caCert(), null, null);
+            try (MysqlServerPort port = new MysqlServerPort(Targets.with(other, verifyCa), root, "node-1",
+                    Clock.systemUTC())) {
+                assertThat(port.snapshot(StatusNeeds.NONE).sessions()).as("verify-ca: the chain is good").isNotEmpty();
+            }
+
+            TlsSettings verifyIdentity = new TlsSettings(TlsMode.VERIFY_IDENTITY, other.caCert(), null, null);
+            try (MysqlServerPort port = new MysqlServerPort(Targets.with(other, verifyIdentity), root, "node-1",
+                    Clock.systemUTC())) {
+                Throwable refused = catchThrowable(() -> port.snapshot(StatusNeeds.NONE));
+                assertThat(refused).isInstanceOf(ServerUnavailableException.class)
+                        .hasMessageStartingWith("database 'test-" + other.port() + "' at 127.0.0.1:" + other.port()
+                                + " is unavailable");
+                // Refused for the name, not for anything else a handshake can fail on.
+                assertThat(refused).rootCause().isInstanceOf(CertificateException.class)
+                        .hasMessageContaining("Server identity verification failed")
+                        .hasMessageContaining("'127.0.0.1'");
+            }
+            CheckReport check = ServerCheck.run(Targets.with(other, verifyIdentity), root, "node-1");
+            assertThat(check.ok()).isFalse();
+            assertThat(check.flavor()).as("never got as far as a query").isNull();
+            assertThat(check.problems()).singleElement().asString()
+                    .startsWith("cannot connect to 127.0.0.1:" + other.port());
         }
     }
 

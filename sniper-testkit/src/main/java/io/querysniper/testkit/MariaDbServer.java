@@ -137,6 +137,38 @@ public final class MariaDbServer implements AutoCloseable {
         state = State.STOPPED;
     }
 
+    /**
+     * Suspends the server process (SIGSTOP): it still accepts TCP connections (the kernel does that) but
+     * answers nothing, not even the handshake, like a server that hangs. {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes a {@link #freeze() frozen} server (SIGCONT). */
+    public synchronized void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("server on port " + port + " is not running: " + state);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(Timing.seconds(5).toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling mariadbd", e);
+        }
+    }
+
     /** Kills the server (and its replica) and deletes its temp directory. Idempotent. */
     @Override
     public synchronized void close() {
@@ -247,21 +279,26 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** CA certificate (PEM) that signed the server and client certificates; null without TLS. */
     public Path caCert() {
-        return settings.tls ? certificates().caCert() : null;
+        return settings.tls ? tlsCertificates().caCert() : null;
     }
 
     public Path serverCert() {
-        return settings.tls ? certificates().serverCert() : null;
+        return settings.tls ? tlsCertificates().serverCert() : null;
     }
 
     /** Client certificate (PEM, CN=sniper-client) for mutual TLS. */
     public Path clientCert() {
-        return settings.tls ? certificates().clientCert() : null;
+        return settings.tls ? tlsCertificates().clientCert() : null;
     }
 
     /** Client private key (PEM, PKCS#1 "RSA PRIVATE KEY"). */
     public Path clientKey() {
-        return settings.tls ? certificates().clientKey() : null;
+        return settings.tls ? tlsCertificates().clientKey() : null;
+    }
+
+    /** The builder's own certificates, or the ones every TLS server of this JVM shares. */
+    private TestCertificates tlsCertificates() {
+        return settings.certificates != null ? settings.certificates : certificates();
     }
 
     /** The server's error log, for diagnosing a failed test. */
@@ -298,7 +335,7 @@ public final class MariaDbServer implements AutoCloseable {
             cmd.add("--skip-log-bin");
         }
         if (settings.tls) {
-            TestCertificates certs = certificates();
+            TestCertificates certs = tlsCertificates();
             cmd.addAll(List.of("--ssl-ca=" + certs.caCert(), "--ssl-cert=" + certs.serverCert(),
                     "--ssl-key=" + certs.serverKey()));
         }
@@ -510,6 +547,7 @@ public final class MariaDbServer implements AutoCloseable {
     /** Settings for a {@link MariaDbServer}. */
     public static final class Builder {
         private boolean tls;
+        private TestCertificates certificates;
         private boolean replica;
         private boolean performanceSchema;
         private final List<String> options = new ArrayList<>();
@@ -517,9 +555,24 @@ public final class MariaDbServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Enables TLS with generated certificates (CA, server cert for 127.0.0.1/localhost, client cert). */
+        /**
+         * Enables TLS with generated certificates (CA, server cert for 127.0.0.1/localhost, client cert),
+         * shared by every TLS server of this JVM.
+         */
         public Builder tls(boolean on) {
             this.tls = on;
+            this.certificates = null;
+            return this;
+        }
+
+        /**
+         * Enables TLS with these certificates, e.g. {@code TestCertificates.generate(dir, "db.invalid")} for a
+         * server whose certificate does not name the address clients connect to. The replica, if any, uses
+         * them too.
+         */
+        public Builder tls(TestCertificates certificates) {
+            this.tls = true;
+            this.certificates = java.util.Objects.requireNonNull(certificates, "certificates");
             return this;
         }
 

@@ -34,8 +34,8 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throwaway PKI made at test time: a CA, a server certificate for 127.0.0.1 / localhost and a
- * client certificate, as PEM files. The server key is PKCS#8 ("BEGIN PRIVATE KEY"), the client key
+ * A throwaway PKI made at test time: a CA, a server certificate (for 127.0.0.1 / localhost unless
+ * other names are asked for) and a client certificate, as PEM files. The server key is PKCS#8 ("BEGIN PRIVATE KEY"), the client key
  * PKCS#1 ("BEGIN RSA PRIVATE KEY", what {@code openssl genrsa} traditionally writes), so both PEM
  * shapes are exercised.
  */
@@ -56,8 +56,21 @@ public final class TestCertificates {
         this.clientKey = dir.resolve("client-key.pem");
     }
 
-    /** Generates a fresh CA, server and client certificate into {@code dir}. */
+    /** Generates a fresh CA, a server certificate for 127.0.0.1 and localhost, and a client certificate into {@code dir}. */
     public static TestCertificates generate(Path dir) {
+        return generate(dir, "localhost", "127.0.0.1");
+    }
+
+    /**
+     * Generates a fresh CA, a server certificate and a client certificate into {@code dir}. The server
+     * certificate's CN is the first name and its subject alternative names are all of them (IP literals
+     * as iPAddress entries, the rest as dNSName), so {@code generate(dir, "db.invalid")} makes a certificate
+     * that a client connecting to 127.0.0.1 with host-name verification must refuse.
+     */
+    public static TestCertificates generate(Path dir, String... serverNames) {
+        if (serverNames.length == 0) {
+            throw new IllegalArgumentException("a server certificate needs at least one name");
+        }
         TestCertificates certs = new TestCertificates(dir);
         try {
             Files.createDirectories(dir);
@@ -65,11 +78,13 @@ public final class TestCertificates {
             X500Name caName = new X500Name("CN=Query Sniper Test CA");
             X509Certificate caCert = sign(caName, ca, caName, ca.getPublic(), true, null, null);
             KeyPair server = rsa();
-            X509Certificate serverCert = sign(caName, ca, new X500Name("CN=localhost"), server.getPublic(), false,
-                    new GeneralNames(new GeneralName[] {
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                            new GeneralName(GeneralName.dNSName, "localhost")}),
-                    KeyPurposeId.id_kp_serverAuth);
+            GeneralName[] sans = new GeneralName[serverNames.length];
+            for (int i = 0; i < serverNames.length; i++) {
+                sans[i] = new GeneralName(isIpLiteral(serverNames[i]) ? GeneralName.iPAddress : GeneralName.dNSName,
+                        serverNames[i]);
+            }
+            X509Certificate serverCert = sign(caName, ca, new X500Name("CN=" + serverNames[0]), server.getPublic(),
+                    false, new GeneralNames(sans), KeyPurposeId.id_kp_serverAuth);
             KeyPair client = rsa();
             X509Certificate clientCert = sign(caName, ca, new X500Name("CN=sniper-client"), client.getPublic(), false,
                     null, KeyPurposeId.id_kp_clientAuth);
@@ -104,6 +119,10 @@ public final class TestCertificates {
 
     public Path clientKey() {
         return clientKey;
+    }
+
+    private static boolean isIpLiteral(String name) {
+        return name.contains(":") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     private static KeyPair rsa() throws GeneralSecurityException {
