@@ -12,6 +12,7 @@ import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,10 +147,10 @@ class FailoverProcessIT {
                 for (int i = 0; i < 3; i++) {
                     DaemonProcess n = nodes.get(i);
                     Duration took = n.terminate(TestTiming.seconds(10));
-                    assertThat(took).as("node %d stops on SIGTERM: %s", i + 1, n.log()).isNotNull()
-                            .isLessThan(TestTiming.seconds(5));
-                    // 1 would be the stop watchdog halting a stop that hung: not a clean stop.
+                    assertThat(took).as("node %d stops on SIGTERM: %s", i + 1, n.log()).isNotNull();
+                    // 1 would be the stop watchdog (4.8 s) halting a stop that hung: not a clean stop, even in time.
                     assertThat(n.exitCode()).as("node %d exit code after a clean stop: %s", i + 1, n.log()).isZero();
+                    assertThat(took).as("node %d stop", i + 1).isLessThan(TestTiming.seconds(5));
                     n.start();
                     starts[i]++;
                     assertThat(n.awaitLog("query-sniper running", starts[i], startWait)).as(n.log()).isTrue();
@@ -184,22 +185,27 @@ class FailoverProcessIT {
                 System.out.printf("failover: %d victims, %d around the crash (longest life %d ms), others longest %d ms"
                         + " (limit %d ms, timing factor %.1f)%n", victims.size(), inCrash, maxCrash, maxOther, LIMIT_MS,
                         TestTiming.factor());
-                assertThat(victims.size()).isGreaterThan(40);
-                assertThat(inCrash).isGreaterThan(0);
-                assertThat(failed).as("victims not killed, or past their bound, of %d", victims.size()).isEmpty();
-
                 // 3. Never two nodes killing on one database: the server's view and the journal's.
                 List<KillOverlap.Kill> sent = killsInTheGeneralLog(db);
                 List<KillOverlap.Kill> journaled = killedInTheJournal(client, testStart);
                 System.out.printf("failover: KILL statements by node %s in %d terms; journal KILLED by node %s%n",
                         countByNode(sent), KillOverlap.terms(sent, TERM_GAP).size(), countByNode(journaled));
-                assertThat(sent.size()).as("a KILL for every victim").isGreaterThanOrEqualTo(victims.size());
-                assertThat(countByNode(sent)).as("ownership moved").hasSizeGreaterThan(1);
-                assertThat(KillOverlap.overlaps(sent, TERM_GAP)).as("KILLs the server received inside another node's term")
-                        .isEmpty();
-                assertThat(journaled).hasSizeGreaterThanOrEqualTo(victims.size());
-                assertThat(KillOverlap.overlaps(journaled, TERM_GAP)).as("journaled kills inside another node's term")
-                        .isEmpty();
+
+                // All of it reported at once: a late victim must not hide two nodes killing.
+                SoftAssertions soft = new SoftAssertions();
+                soft.assertThat(victims.size()).isGreaterThan(40);
+                soft.assertThat(inCrash).isGreaterThan(0);
+                soft.assertThat(failed).as("victims not killed, or past their bound, of %d", victims.size()).isEmpty();
+                soft.assertThat(sent.size()).as("a KILL for every victim").isGreaterThanOrEqualTo(victims.size());
+                soft.assertThat(countByNode(sent)).as("ownership moved").hasSizeGreaterThan(1);
+                List<String> sentOverlaps = KillOverlap.overlaps(sent, TERM_GAP);
+                soft.assertThat(sentOverlaps.size()).as("KILLs the server received inside another node's term, first: %s",
+                        sentOverlaps.stream().limit(10).toList()).isZero();
+                soft.assertThat(journaled).hasSizeGreaterThanOrEqualTo(victims.size());
+                List<String> journalOverlaps = KillOverlap.overlaps(journaled, TERM_GAP);
+                soft.assertThat(journalOverlaps.size()).as("journaled kills inside another node's term, first: %s",
+                        journalOverlaps.stream().limit(10).toList()).isZero();
+                soft.assertAll();
             } finally {
                 stop.set(true);
                 pool.shutdownNow();
@@ -293,6 +299,8 @@ class FailoverProcessIT {
                       host = "127.0.0.1", port = %d
                       tls { mode = disabled }
                       interval = %dms
+                      # Four victims a second: the default guard (60 a minute) would stop an owner of 15 s.
+                      max-kills-per-minute = 10000
                       rules = [ { name = victims, match { user = [victim] }, busy-time = %dms, action = kill-query } ]
                     }
                   }
