@@ -2,6 +2,13 @@ package io.querysniper.daemon.e2e;
 
 import io.querysniper.testkit.MariaDbServer;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Throwaway servers shared by the end-to-end tests of this module (started on first use, stopped by
  * the testkit's shutdown hook): starting one costs a second or two, a test costs a few seconds.
@@ -38,11 +45,34 @@ final class Servers {
         return tls;
     }
 
-    /** A fresh server of its own (for tests that stop it). */
-    static MariaDbServer fresh() {
-        MariaDbServer s = MariaDbServer.builder().build().start();
+    /** A fresh server of its own (for tests that stop it, or need mariadbd options), prepared like the others. */
+    static MariaDbServer fresh(String... options) {
+        MariaDbServer.Builder b = MariaDbServer.builder();
+        for (String o : options) {
+            b.option(o);
+        }
+        MariaDbServer s = b.build().start();
         prepare(s);
         return s;
+    }
+
+    /** mariadbd options that log every statement to {@code mysql.general_log} (see {@link #killsSent}). */
+    static final String[] GENERAL_LOG = {"--general-log=ON", "--log-output=TABLE"};
+
+    /** The KILL statements the server received (its general log), as "user: statement". */
+    static List<String> killsSent(MariaDbServer s) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = s.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT user_host, CONVERT(argument USING utf8mb4)"
+                     + " FROM mysql.general_log WHERE command_type = 'Query'"
+                     + " AND CONVERT(argument USING utf8mb4) LIKE 'KILL%' ORDER BY event_time")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + ": " + rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the general log", e);
+        }
+        return out;
     }
 
     static void prepare(MariaDbServer s) {

@@ -53,9 +53,14 @@ final class Sniper implements AutoCloseable {
     }
 
     Sniper start() {
+        return start(KillGate.ALWAYS, KillListener.NONE);
+    }
+
+    /** With the cluster's place taken by {@code gate}, and {@code extra} told of every decision after the log. */
+    Sniper start(KillGate gate, KillListener extra) {
         KillListener recorder = records::add;
-        engine = new SniperEngine("e2e", dbs, KillGate.ALWAYS,
-                new CompositeKillListener(List.of(new LoggingKillListener(), recorder)), Clock.systemUTC());
+        engine = new SniperEngine("e2e", dbs, gate,
+                new CompositeKillListener(List.of(new LoggingKillListener(), recorder, extra)), Clock.systemUTC());
         engine.start();
         return this;
     }
