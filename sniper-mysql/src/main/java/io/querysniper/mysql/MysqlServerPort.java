@@ -163,6 +163,7 @@ public final class MysqlServerPort implements ServerPort {
                 live.add(session.threadId());
             }
             ages.retain(live);
+            own.addAll(tracking.ownIds()); // again after the rows: a connection opened meanwhile is known by now
             own.add(c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId());
             ServerStatus status = needs.replicaLag() || needs.historyListLength() ? status(c, flavor, needs)
                     : ServerStatus.UNKNOWN;
