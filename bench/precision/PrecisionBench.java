@@ -33,6 +33,15 @@ public class PrecisionBench {
         double overshootMs() { return (endNanos - startNanos) / 1e6 - LIMIT_MS; }
     }
 
+    /** One kind of victim: its statement, how a killed one is told from a finished one, the spacing. */
+    record Phase(String name, String sql, long spacingNanos, long toolOffsetNanos) {
+        boolean rowLock() { return sql.startsWith("UPDATE"); }
+    }
+
+    static final String ROW_LOCK_SQL = "UPDATE bench.hot SET v = v + 1 WHERE id = 1";
+    static final String GET_LOCK_SQL = "SELECT GET_LOCK('bench-victims', 60)";
+    static final String SLEEP_SQL = "SELECT SLEEP(60)";
+
     public static void main(String[] args) throws Exception {
         host = args[0];
         port = Integer.parseInt(args[1]);
@@ -40,13 +49,30 @@ public class PrecisionBench {
         int victims = Integer.parseInt(args[3]);
         String sniperUser = args[4];
         long idleSeconds = Long.parseLong(args[5]);
+        String kind = args.length > 6 ? args[6] : "sleep";
         // sleep: SELECT SLEEP(60), as specified. lock: SELECT GET_LOCK(..., 60) on a lock the driver holds:
         // MariaDB's SLEEP shares one server-wide mutex between all sleepers, which makes a KILL wait
         // (THD::awake retries a trylock) when many sleepers are killed at once; a lock wait does not.
-        victimSql = args.length > 6 && args[6].equals("lock") ? "SELECT GET_LOCK('bench-victims', 60)" : "SELECT SLEEP(60)";
+        // Staggered (lock, sleep): one victim per tool every 370 ms, so their limits fall at every phase of
+        // the tools' poll intervals. dense: one per tool every 3 s / victims, so limits cross close together,
+        // once behind a row lock (UPDATE of a row held FOR UPDATE) and once behind GET_LOCK.
+        long dense = 3_000_000_000L / Math.max(1, victims);
+        List<Phase> phases = switch (kind) {
+            case "lock" -> List.of(new Phase("lock", GET_LOCK_SQL, 370_000_000L, 185_000_000L));
+            case "dense" -> List.of(new Phase("dense-row-lock", ROW_LOCK_SQL, dense, dense / 2),
+                    new Phase("dense-get-lock", GET_LOCK_SQL, dense, dense / 2));
+            default -> List.of(new Phase("sleep", SLEEP_SQL, 370_000_000L, 185_000_000L));
+        };
         Connection lockHolder = connect("bench_admin");
         try (Statement s = lockHolder.createStatement()) {
             s.execute("SELECT GET_LOCK('bench-victims', 0)");
+        }
+        Connection rowHolder = connect("bench_admin");
+        if (kind.equals("dense")) {
+            rowHolder.setAutoCommit(false);
+            try (Statement s = rowHolder.createStatement()) {
+                s.executeQuery("SELECT v FROM bench.hot WHERE id = 1 FOR UPDATE").close();
+            }
         }
 
         // 1. Idle polling: nothing near a limit, count the daemon's statements.
@@ -70,37 +96,56 @@ public class PrecisionBench {
                 bystanders.add(loop(u, "SELECT SLEEP(1.5)", stop, bystanderRuns, falseKills));
             }
         }
-        ConcurrentLinkedQueue<Victim> results = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        CountDownLatch ready = new CountDownLatch(victims * 2);
-        long base = System.nanoTime() + 2_000_000_000L;
-        for (int i = 0; i < victims; i++) {
-            // Staggered starts: one victim per tool every 370 ms, so their limits fall at every
-            // phase of the tools' poll intervals.
-            long at = base + i * 370_000_000L;
-            threads.add(victim("qs", "victim_qs", at, ready, results));
-            threads.add(victim("pt", "victim_pt", at + 185_000_000L, ready, results));
+        StringBuilder json = new StringBuilder("{\"bench\":\"precision\",\"kind\":\"" + kind + "\",\"victims_per_tool\":"
+                + victims + ",\"loadavg_start\":\"" + loadavg() + "\"");
+        for (Phase phase : phases) {
+            victimSql = phase.sql();
+            ConcurrentLinkedQueue<Victim> results = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            CountDownLatch ready = new CountDownLatch(victims * 2);
+            long base = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; i < victims; i++) {
+                long at = base + i * phase.spacingNanos();
+                threads.add(victim("qs", "victim_qs", at, ready, results));
+                threads.add(victim("pt", "victim_pt", at + phase.toolOffsetNanos(), ready, results));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            System.out.println("victims: " + victimSql + (phases.size() > 1 || kind.equals("dense")
+                    ? " (" + phase.name() + ", starts " + phase.spacingNanos() / 1_000_000 + " ms apart per tool)" : ""));
+            json.append(",\"").append(phase.name()).append("\":{\"qs\":").append(report("query-sniper", results, "qs"))
+                    .append(",\"pt\":").append(report("pt-kill", results, "pt")).append('}');
         }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long v0 = selects(sniperUser);
         stop.set(true);
         for (Thread t : bystanders) {
             t.join();
         }
-
-        System.out.println("victims: " + victimSql);
-        report("query-sniper", results, "qs");
-        report("pt-kill", results, "pt");
-        System.out.printf(Locale.ROOT, "bystander queries: %d run, false kills: %d%n", bystanderRuns.get(),
-                falseKills.size());
+        rowHolder.close();
+        // A victim user's own short query is that tool's false kill; the other user's belong to neither rule.
+        long qsFalse = falseKills.stream().filter(f -> f.startsWith("victim_qs ")).count();
+        long ptFalse = falseKills.stream().filter(f -> f.startsWith("victim_pt ")).count();
+        System.out.printf(Locale.ROOT, "bystander queries: %d run, false kills: %d (query-sniper's victim user %d, pt-kill's %d, other user %d)%n",
+                bystanderRuns.get(), falseKills.size(), qsFalse, ptFalse, falseKills.size() - qsFalse - ptFalse);
         falseKills.forEach(f -> System.out.println("  false kill: " + f));
         System.out.printf(Locale.ROOT, "query-sniper statements per second while idle: %.2f (over %d s)%n",
                 idleRate, idleSeconds);
+        json.append(String.format(Locale.ROOT, ",\"false_kills\":%d,\"false_kills_qs\":%d,\"false_kills_pt\":%d,\"bystander_runs\":%d,\"idle_statements_per_s\":%.3f,\"loadavg_end\":\"%s\"}",
+                falseKills.size(), qsFalse, ptFalse, bystanderRuns.get(), idleRate, loadavg()));
+        System.out.println(json);
     }
 
-    static void report(String name, ConcurrentLinkedQueue<Victim> all, String tool) {
+    static String loadavg() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /** Prints one tool's line and returns its figures as a JSON object. */
+    static String report(String name, ConcurrentLinkedQueue<Victim> all, String tool) {
         List<Double> o = new ArrayList<>();
         int misses = 0;
         for (Victim v : all) {
@@ -118,6 +163,12 @@ public class PrecisionBench {
         System.out.printf(Locale.ROOT, "%-13s victims killed %d, misses %d, overshoot ms p50 %.0f p95 %.0f max %.0f min %.0f%n",
                 name, o.size(), misses, pct(o, 50), pct(o, 95), o.isEmpty() ? Double.NaN : o.get(o.size() - 1),
                 o.isEmpty() ? Double.NaN : o.get(0));
+        return String.format(Locale.ROOT, "{\"killed\":%d,\"misses\":%d,\"p50_ms\":%s,\"p95_ms\":%s,\"max_ms\":%s}",
+                o.size(), misses, num(pct(o, 50)), num(pct(o, 95)), num(o.isEmpty() ? Double.NaN : o.get(o.size() - 1)));
+    }
+
+    static String num(double d) {
+        return Double.isNaN(d) ? "null" : String.format(Locale.ROOT, "%.1f", d);
     }
 
     static double pct(List<Double> sorted, int p) {
@@ -139,21 +190,32 @@ public class PrecisionBench {
 
     static Thread victim(String tool, String user, long atNanos, CountDownLatch ready, ConcurrentLinkedQueue<Victim> out) {
         Thread t = new Thread(() -> {
+            String sql = victimSql;
             try (Connection c = connect(user); Statement s = c.createStatement()) {
+                long tid = threadId(c);
                 ready.countDown();
                 long wait = atNanos - System.nanoTime();
                 if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 AtomicBoolean rescued = new AtomicBoolean();
-                long tid = threadId(c);
                 Thread rescuer = rescuer(tid, rescued);
                 long start = System.nanoTime();
                 boolean died;
-                try (ResultSet rs = s.executeQuery(victimSql)) {
-                    rs.next();
-                    // SLEEP returns 1 when interrupted by KILL QUERY; GET_LOCK returns NULL.
-                    died = victimSql.contains("SLEEP") ? rs.getInt(1) == 1 : rs.getObject(1) == null;
-                } catch (SQLException e) {
-                    died = true; // KILL CONNECTION or an interrupted statement
+                if (sql.startsWith("UPDATE")) {
+                    try {
+                        s.execute(sql);
+                        died = false; // the row lock was released: nobody killed it
+                    } catch (SQLException e) {
+                        died = e.getErrorCode() == 1317; // ER_QUERY_INTERRUPTED: KILL QUERY
+                        if (!died) System.err.println(tool + " row-lock victim ended with error " + e.getErrorCode());
+                    }
+                } else {
+                    try (ResultSet rs = s.executeQuery(sql)) {
+                        rs.next();
+                        // SLEEP returns 1 when interrupted by KILL QUERY; GET_LOCK returns NULL.
+                        died = sql.contains("SLEEP") ? rs.getInt(1) == 1 : rs.getObject(1) == null;
+                    } catch (SQLException e) {
+                        died = true; // KILL CONNECTION or an interrupted statement
+                    }
                 }
                 long end = System.nanoTime();
                 rescuer.interrupt();
