@@ -51,6 +51,13 @@ final class KillDispatcher {
 
     /** How long a batch waits for its KILLs' answers before its final records go out without the slow ones. */
     static final Duration FINAL_LINGER = Duration.ofMillis(20);
+    /**
+     * A KILL waits this long at most for the one sent before it. MariaDB's KILL wakes its victim by
+     * try-locking the mutex the victim waits on and sleeps 50 ms whenever that fails: victims of a pile-up
+     * wait on one mutex (the lock wait mutex, SLEEP()'s), so KILLs sent side by side make each other sleep.
+     * Sent one after the other they do not; only a KILL that is slow anyway lets the next go beside it.
+     */
+    static final Duration SLOW_KILL = Duration.ofMillis(15);
     /** How far ahead of an armed crossing its intent is written before anything was measured. */
     static final Duration DEFAULT_INTENT_LEAD = Duration.ofMillis(10);
     /** The most an intent is written ahead of its crossing, however slow the journal is. */
@@ -75,6 +82,9 @@ final class KillDispatcher {
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong kills = new AtomicLong();
     private volatile boolean stopping;
+    /** Answered when the KILL sent last has: the next one waits for it, at most {@link #SLOW_KILL}. */
+    private final java.util.concurrent.atomic.AtomicReference<CountDownLatch> lastKill =
+            new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(0));
     /** Moving average of how long a batch's intents took to become durable, in nanoseconds. */
     private volatile long intentNanos = DEFAULT_INTENT_LEAD.toNanos() / 2;
 
@@ -218,15 +228,20 @@ final class KillDispatcher {
                 finals.add(finish(o, new KillResult(KillOutcome.STALE, "interrupted before the KILL was sent")));
                 continue;
             }
+            CountDownLatch mine = new CountDownLatch(1);
+            CountDownLatch previous = lastKill.getAndSet(mine);
             try {
                 killThreads.newThread(() -> {
                     try {
+                        awaitQuietly(previous, SLOW_KILL);
                         finals.add(finish(o, send(o)));
                     } finally {
+                        mine.countDown();
                         connections.release();
                     }
                 }).start();
             } catch (RuntimeException | Error e) {
+                mine.countDown();
                 connections.release();
                 finals.add(finish(o, new KillResult(KillOutcome.ERROR, "cannot start a kill thread: " + e)));
             }
@@ -264,6 +279,14 @@ final class KillDispatcher {
             return new KillResult(KillOutcome.ERROR, "server unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
             return new KillResult(KillOutcome.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Duration atMost) {
+        try {
+            latch.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
