@@ -95,6 +95,8 @@ class LoggingKillListenerTest {
     @Test
     void keyValuePairTypeIsSlf4j() {
         new LoggingKillListener().onRecord(record(KillOutcome.KILLED));
-        assertThat(appender.list.get(0).getKeyValuePairs()).allSatisfy(p -> assertThat(p).isInstanceOf(KeyValuePair.class));
+        assertThat(appender.list.get(0).getKeyValuePairs()).isNotEmpty()
+                .allSatisfy(p -> assertThat(p).isInstanceOf(KeyValuePair.class))
+                .extracting(p -> p.key).contains("database", "rule", "outcome", "digest");
     }
 }
