@@ -3,6 +3,7 @@ package io.querysniper.core.sql;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FingerprintDifferentialTest {
 
-    private static final Path PT = Path.of("/usr/bin/pt-fingerprint");
+    /** The first pt-fingerprint on PATH: where {@code .ci/run} looks for it ({@code command -v}) before installing it. */
+    private static final Path PT = onPath("pt-fingerprint");
 
     /** Cases where pt-fingerprint is right: after normalisation both tools must agree. */
     private static final List<String> PT_RIGHT = List.of(
@@ -93,7 +95,7 @@ class FingerprintDifferentialTest {
 
     @BeforeAll
     static void runPtFingerprint() throws Exception {
-        assumeTrue(Files.isExecutable(PT), "pt-fingerprint is not installed");
+        assumeTrue(PT != null, "pt-fingerprint is not on PATH (percona-toolkit; .ci/run installs it)");
         List<String> all = new ArrayList<>(PT_RIGHT);
         PT_WRONG.forEach(w -> all.add(w.sql()));
         Process process = new ProcessBuilder(PT.toString()).redirectErrorStream(false).start();
@@ -132,6 +134,20 @@ class FingerprintDifferentialTest {
                 assertThat(ours.toLowerCase(Locale.ROOT)).as("we do not").doesNotContain(w.leaked());
             }
         }
+    }
+
+    static Path onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, command);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Removes the differences that are conventions, not errors. */

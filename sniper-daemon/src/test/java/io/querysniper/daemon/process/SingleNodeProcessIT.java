@@ -53,6 +53,10 @@ class SingleNodeProcessIT {
                 assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 1, TestTiming.seconds(30)))
                         .as("journal --follow: %s", follow.log()).isTrue();
                 assertThat(follow.log()).contains("\"rule\":\"victims\"").doesNotContain("SLEEP(20)");
+                // A kill after the first one was printed: only a reader that keeps following can print it.
+                assertThat(victimSleep(db, 20)).isEqualTo(1);
+                assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 2, TestTiming.seconds(30)))
+                        .as("journal --follow, second kill: %s", follow.log()).isTrue();
                 assertThat(follow.alive()).as("--follow keeps running").isTrue();
                 assertThat(follow.terminate(TestTiming.seconds(10))).as("--follow stops on SIGTERM").isNotNull();
                 assertThat(daemon.log()).contains("embedded single-node ZooKeeper")
