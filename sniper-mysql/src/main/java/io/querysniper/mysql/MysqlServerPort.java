@@ -67,11 +67,23 @@ public final class MysqlServerPort implements ServerPort {
      * rest of the time, so a KILL almost always finds it; more are opened while KILLs pile up.
      */
     static final int MIN_IDLE = 1;
+    /** Hikari's system property: how long a connection may sit idle before a borrow pings it. */
+    static final String ALIVE_BYPASS = "com.zaxxer.hikari.aliveBypassWindowMs";
     /**
      * Every pool's housekeeping on one small scheduler: Hikari otherwise starts a housekeeper thread per
      * pool, and a thousand watched databases would mean a thousand threads doing next to nothing.
      */
     private static final ScheduledExecutorService HOUSEKEEPING = housekeeping();
+
+    static {
+        // Hikari pings a connection (a round trip) on every borrow after 500 ms idle: for a watcher that
+        // borrows its polling connection once a second that doubles the work of every look, across the
+        // fleet. A connection that died meanwhile fails the look instead, which reconnects at the next one.
+        // An operator's own setting wins.
+        if (System.getProperty(ALIVE_BYPASS) == null) {
+            System.setProperty(ALIVE_BYPASS, Long.toString(Duration.ofMinutes(1).toMillis()));
+        }
+    }
     /** Connections are opened and closed by virtual threads, not a platform thread pool per database. */
     private static final ThreadFactory POOL_THREADS = Thread.ofVirtual().name("sniper-pool-", 1).factory();
 
