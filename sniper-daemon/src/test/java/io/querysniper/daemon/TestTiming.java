@@ -5,8 +5,8 @@ import io.querysniper.testkit.Timing;
 import java.time.Duration;
 
 /**
- * The one place this module's tests read the timing factor: {@code -Dqs.timing.factor=3} (passed on by
- * Maven to the test JVM), else the testkit's {@link Timing} ({@code QS_TIMING_FACTOR}), else 1. Bounds
+ * The one place this module's tests read the timing factor: the testkit's {@link Timing}
+ * ({@code -Dqs.timing.factor=3}, passed on by Maven to the test JVM, else {@code QS_TIMING_FACTOR}). Bounds
  * that measure the machine (a victim's overshoot, a stop's duration, a wait for something to happen)
  * are scaled with it; bounds that are the product's own settings (a rule's limit) are not.
  */
@@ -33,19 +33,8 @@ public final class TestTiming {
         return (long) (millis * FACTOR);
     }
 
+    /** The testkit's factor: {@code -Dqs.timing.factor}, else {@code QS_TIMING_FACTOR}, else its default. */
     private static double read() {
-        String raw = System.getProperty("qs.timing.factor");
-        if (raw == null || raw.isBlank()) {
-            return Timing.factor();
-        }
-        try {
-            double f = Double.parseDouble(raw.trim());
-            if (f < 1.0) {
-                throw new IllegalArgumentException("qs.timing.factor must be >= 1, was " + raw);
-            }
-            return f;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("qs.timing.factor is not a number: " + raw, e);
-        }
+        return Timing.factor();
     }
 }
