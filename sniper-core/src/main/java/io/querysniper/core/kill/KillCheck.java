@@ -62,11 +62,8 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
         if (now == null) {
             return gone("thread " + thread + " is gone");
         }
-        Duration elapsed = Duration.between(seenAt, at);
-        if (elapsed.isNegative()) {
-            elapsed = Duration.ZERO;
-        }
-        Duration slack = subSecondAges ? MS_SLACK : SECOND_SLACK;
+        Duration elapsed = since(at);
+        Duration slack = slack();
         String why = switch (basis) {
             case BUSY -> sameStatement(now, elapsed, slack);
             case IDLE -> sameIdleStretch(now, elapsed, slack);
@@ -151,12 +148,22 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
         if (now == null || (basis != KillBasis.TRANSACTION && maxRowsModified < 0)) {
             return false;
         }
-        Duration elapsed = Duration.between(seenAt, at);
-        Duration slack = subSecondAges ? MS_SLACK : SECOND_SLACK;
-        boolean idleSince = seen.isSleeping() && now.isSleeping()
-                && startedThen(now.time(), seen.time(), elapsed.isNegative() ? Duration.ZERO : elapsed, slack);
-        return basis == KillBasis.TRANSACTION && !noStatementSince(now, elapsed.isNegative() ? Duration.ZERO : elapsed, slack)
+        Duration elapsed = since(at);
+        Duration slack = slack();
+        boolean idleSince = seen.isSleeping() && now.isSleeping() && startedThen(now.time(), seen.time(), elapsed, slack);
+        return basis == KillBasis.TRANSACTION && !noStatementSince(now, elapsed, slack)
                 || maxRowsModified >= 0 && !idleSince;
+    }
+
+    /** Time from the look to {@code at}, never negative (the daemon's clock may step). */
+    private Duration since(Instant at) {
+        Duration elapsed = Duration.between(seenAt, at);
+        return elapsed.isNegative() ? Duration.ZERO : elapsed;
+    }
+
+    /** How much younger than expected an age may read, by the server's precision. */
+    private Duration slack() {
+        return subSecondAges ? MS_SLACK : SECOND_SLACK;
     }
 
     /** True when an age read now is consistent with the same start as the age seen {@code elapsed} ago. */

@@ -87,6 +87,8 @@ public final class DatabaseWatcher implements AutoCloseable {
     private volatile Instant lastLook;
     private volatile boolean owner = true;
     private volatile boolean guardTripped;
+    /** Set by {@link #wake()}: look at the next tick, whatever the schedule (ownership may have changed). */
+    private volatile boolean nextLookNow;
     /** When the next look is due; null: now. Watcher thread only. */
     private Instant nextLookAt;
 
@@ -141,8 +143,6 @@ public final class DatabaseWatcher implements AutoCloseable {
         nextLookNow = true;
         sleeper.wake();
     }
-
-    private volatile boolean nextLookNow;
 
     /**
      * Asks the thread to stop and interrupts whatever it is doing; no kill is dispatched or sent any more
