@@ -200,6 +200,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     // Balancer state: touched only on the balancer thread.
     private List<String> lastMemberIds = List.of();
+    /** The plan for {@link #lastMemberIds}: it changes only with the members, so it is computed once per change. */
+    private Map<String, String> plan = Map.of();
     private long membersChangedAt;
     private long membersReadAt;
     private final Set<String> reportedMismatch = new HashSet<>();
@@ -771,6 +773,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             long now = nanos.getAsLong();
             if (!ids.equals(lastMemberIds)) {
                 lastMemberIds = List.copyOf(ids);
+                plan = Balancer.assign(databases, lastMemberIds);
                 membersChangedAt = now;
                 membersReadAt = now;
                 refreshMembers(ids);
@@ -784,7 +787,6 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (!ids.contains(self.id()) || now - membersChangedAt < tuning.settle().toNanos()) {
                 return;
             }
-            Map<String, String> plan = Balancer.assign(databases, ids);
             for (String db : databases) {
                 Seat seat = seats.get(db);
                 if (seat == null) {

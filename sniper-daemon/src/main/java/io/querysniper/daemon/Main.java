@@ -40,6 +40,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        CarrierThreads.configure(); // before any virtual thread starts
         int code;
         try {
             code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);

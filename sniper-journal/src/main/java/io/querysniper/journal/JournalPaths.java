@@ -26,6 +26,8 @@ public final class JournalPaths {
     public static final String ROOT = "/journal";
     public static final String RECORDS = ROOT + "/records";
     public static final String PRUNER_LATCH = ROOT + "/pruner-latch";
+    /** Scratch nodes of the writer's warm-up at start (ephemeral, deleted at once): never records. */
+    public static final String WARM_UP = ROOT + "/warm-up";
 
     static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH").withZone(ZoneOffset.UTC);

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,6 +150,14 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             lateIntents.incrementAndGet();
         } catch (ExecutionException e) {
             lateIntents.incrementAndGet(); // not completed exceptionally today; counted if it ever is
+        }
+    }
+
+    /** Makes the bucket of {@code at}'s second ahead, in the background (see {@link ZkRecordWriter#prepareBucket}). */
+    @Override
+    public void expectRecords(Instant at) {
+        if (state.get() == State.STARTED && options.writeTimeout().toNanos() > 0) {
+            zk.prepareBucket(at);
         }
     }
 

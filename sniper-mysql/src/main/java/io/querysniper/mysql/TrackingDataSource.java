@@ -32,6 +32,8 @@ final class TrackingDataSource implements DataSource {
     /** What each open physical connection reached (weak: a connection the pool dropped goes by itself). */
     private final Map<JdbcConnection, ServerInfo> perConnection = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile ServerInfo serverInfo;
+    /** An immutable copy of {@link #ownIds}, replaced whenever a connection is opened: every look reads it. */
+    private volatile Set<Long> ownIdsView = Set.of();
     /**
      * Set by Hikari from its connection timeout. Kept because Hikari's pool shutdown waits this long for a
      * connection being added: answering 0 made it give up at once and log "Timed-out waiting for add
@@ -50,7 +52,10 @@ final class TrackingDataSource implements DataSource {
         Connection c = settings.connect();
         try {
             JdbcConnection raw = c.unwrap(JdbcConnection.class);
-            ownIds.add(raw.getId());
+            synchronized (ownIds) {
+                ownIds.add(raw.getId());
+                ownIdsView = Set.copyOf(ownIds);
+            }
             ServerInfo info = ServerInfo.detect(c);
             perConnection.put(raw, info);
             serverInfo = info;
@@ -66,9 +71,7 @@ final class TrackingDataSource implements DataSource {
      * leave them out; ids of closed ones are harmless: the server never gives an id twice while it runs.
      */
     Set<Long> ownIds() {
-        synchronized (ownIds) {
-            return Set.copyOf(ownIds);
-        }
+        return ownIdsView; // the same instance until a connection is opened
     }
 
     /** What the last connection made learnt about the server. */

@@ -42,6 +42,11 @@ public final class CompositeKillListener implements KillListener {
         each(l -> l.onRecords(records), records.size() + " records");
     }
 
+    @Override
+    public void expectRecords(java.time.Instant at) {
+        each(l -> l.expectRecords(at), "armed kills at " + at);
+    }
+
     private void each(Consumer<KillListener> call, String what) {
         for (KillListener l : listeners) {
             try {

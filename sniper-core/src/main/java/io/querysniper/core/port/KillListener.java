@@ -40,6 +40,14 @@ public interface KillListener {
         }
     }
 
+    /**
+     * Kills are armed for {@code at}: a listener that writes records may prepare for them now (a journal makes
+     * the place its records of that second go to), so that the intents written right before the KILLs take
+     * one round trip. Returns at once; a hint only, never a promise of records.
+     */
+    default void expectRecords(java.time.Instant at) {
+    }
+
     KillListener NONE = record -> {
     };
 }

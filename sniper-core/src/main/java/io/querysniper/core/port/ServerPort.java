@@ -34,6 +34,13 @@ public interface ServerPort extends AutoCloseable {
     /** Kills a thread or statement. Never throws for server-side refusals: they are sorted into the result. */
     KillResult kill(KillRequest request);
 
+    /**
+     * A KILL is due within one interval (the watcher armed one): have a connection ready for it besides the
+     * polling one, so the first KILL of a pile-up does not wait for a login. Returns at once, never throws.
+     */
+    default void expectKills() {
+    }
+
     /** Idempotent. */
     @Override
     void close();

@@ -208,7 +208,11 @@ public final class DatabaseWatcher implements AutoCloseable {
                     break;
                 }
                 try {
-                    sleeper.sleep(wait);
+                    if (nextIsLook()) {
+                        sleeper.sleepForLook(wait);
+                    } else {
+                        sleeper.sleep(wait); // an armed kill's instant is never moved
+                    }
                 } catch (InterruptedException e) {
                     if (!running) {
                         break;
@@ -234,6 +238,12 @@ public final class DatabaseWatcher implements AutoCloseable {
     public Duration lookOnce() {
         lookNow();
         return untilNext();
+    }
+
+    /** True when the next thing due is a look, not an armed kill (whose instant is never moved). */
+    private boolean nextIsLook() {
+        Instant due = armed.nextDue();
+        return due == null || (nextLookAt != null && nextLookAt.isBefore(due.minus(dispatcher.intentLead())));
     }
 
     private Duration untilNext() {
@@ -291,6 +301,26 @@ public final class DatabaseWatcher implements AutoCloseable {
                     snapshot.subSecondAges(), snapshot.serverId()));
         }
         armed.replaceAll(list);
+        if (!list.isEmpty()) {
+            port.expectKills();
+            expectRecords(list);
+        }
+    }
+
+    /** Tells the listener each second the armed kills fall in (one or two: they are due within an interval). */
+    private void expectRecords(List<ArmedKills.Armed> list) {
+        long told = Long.MIN_VALUE;
+        for (ArmedKills.Armed a : list) {
+            long second = a.dueAt().getEpochSecond();
+            if (second != told) {
+                told = second;
+                try {
+                    listener.expectRecords(a.dueAt());
+                } catch (RuntimeException e) {
+                    log.warn("kill listener failed on armed kills of database {}", spec.database(), e);
+                }
+            }
+        }
     }
 
     private void fireDue() {

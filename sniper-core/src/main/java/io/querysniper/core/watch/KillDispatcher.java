@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>ownership is asked again (NOT_OWNER for all, nothing written ahead, when it is gone);</li>
  *   <li>their intents are written ahead as one batch ({@link KillListener#beforeKills}): no KILL is sent
  *       before its intent is durable or the journal's write-timeout has passed;</li>
- *   <li>the KILLs go out at once, each on its own virtual thread over its own connection, at most
- *       {@code maxKillConnections} at a time, so a KILL that blocks inside the server holds up none of the
- *       others; the adapter asks the fence once more right before each KILL and re-checks the thread;</li>
+ *   <li>the KILLs go out back to back on the database's {@link KillLanes}: one lane while KILLs answer
+ *       quickly, another (up to {@code maxKillConnections}) whenever every lane is stuck on a KILL that
+ *       blocks inside the server; the adapter asks the fence once more right before each KILL and
+ *       re-checks the thread;</li>
  *   <li>a KILL that could not be sent within one interval of its decision is not sent on old rows (STALE):
  *       the next look judges the session again;</li>
  *   <li>the final records of the KILLs that answer within {@link #FINAL_LINGER} go out as one batch
@@ -51,17 +52,16 @@ final class KillDispatcher {
 
     /** How long a batch waits for its KILLs' answers before its final records go out without the slow ones. */
     static final Duration FINAL_LINGER = Duration.ofMillis(20);
-    /**
-     * A KILL waits this long at most for the one sent before it. MariaDB's KILL wakes its victim by
-     * try-locking the mutex the victim waits on and sleeps 50 ms whenever that fails: victims of a pile-up
-     * wait on one mutex (the lock wait mutex, SLEEP()'s), so KILLs sent side by side make each other sleep.
-     * Sent one after the other they do not; only a KILL that is slow anyway lets the next go beside it.
-     */
+    /** A lane stuck on one KILL this long lets the next KILL go on another lane (see {@link KillLanes}). */
     static final Duration SLOW_KILL = Duration.ofMillis(15);
-    /** How far ahead of an armed crossing its intent is written before anything was measured. */
-    static final Duration DEFAULT_INTENT_LEAD = Duration.ofMillis(10);
-    /** The most an intent is written ahead of its crossing, however slow the journal is. */
-    static final Duration MAX_INTENT_LEAD = Duration.ofMillis(100);
+    /**
+     * How far ahead of an armed crossing its intent is written. Not the journal's usual latency (a few ms)
+     * but what it takes when a pile-up loads the machine: 50-75 ms measured for the first intents of a
+     * 500-victim storm, before any average could have learnt it (a lead learnt from the last batches came
+     * too late for the first storm after a start). The price: a statement that ends within this lead before
+     * its limit gets a GONE_ALREADY record (its KILL, by query id or after the re-check, kills nothing).
+     */
+    static final Duration INTENT_LEAD = Duration.ofMillis(100);
     /** Error streaks kept at most (one per victim whose last KILL failed). */
     private static final int MAX_ERROR_STREAKS = 10_000;
 
@@ -74,19 +74,13 @@ final class KillDispatcher {
     private final RecentDecisions recent;
     private final Runnable onNotOwner;
     /** Null when kills run inline on the caller's thread (deterministic tests). */
-    private final Semaphore connections;
+    private final KillLanes lanes;
     private final ThreadFactory batchThreads;
-    private final ThreadFactory killThreads;
     private final Set<KillOrder.Victim> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<KillOrder.Victim, Integer> errorsInARow = new ConcurrentHashMap<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong kills = new AtomicLong();
     private volatile boolean stopping;
-    /** Answered when the KILL sent last has: the next one waits for it, at most {@link #SLOW_KILL}. */
-    private final java.util.concurrent.atomic.AtomicReference<CountDownLatch> lastKill =
-            new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(0));
-    /** Moving average of how long a batch's intents took to become durable, in nanoseconds. */
-    private volatile long intentNanos = DEFAULT_INTENT_LEAD.toNanos() / 2;
 
     /** @param maxConnections KILLs at once, or 0 to run every batch inline on the caller's thread */
     KillDispatcher(String node, WatchSpec spec, ServerPort port, KillGate gate, KillListener listener, Clock clock,
@@ -99,26 +93,25 @@ final class KillDispatcher {
         this.clock = clock;
         this.recent = recent;
         this.onNotOwner = onNotOwner;
-        this.connections = maxConnections == 0 ? null : new Semaphore(maxConnections);
         Thread.UncaughtExceptionHandler handler = (t, e) ->
                 log.error("kill thread {} of database {} died", t.getName(), spec.database(), e);
         this.batchThreads = Thread.ofVirtual().name("sniper-" + spec.database() + "-batch-", 1)
                 .uncaughtExceptionHandler(handler).factory();
-        this.killThreads = Thread.ofVirtual().name("sniper-" + spec.database() + "-kill-", 1)
-                .uncaughtExceptionHandler(handler).factory();
+        // Daemon threads: a KILL stuck inside the server must not keep the process alive.
+        this.lanes = maxConnections == 0 ? null : new KillLanes(spec.database(), maxConnections, SLOW_KILL,
+                Thread.ofPlatform().daemon(true).name("sniper-" + spec.database() + "-kill-", 1)
+                        .uncaughtExceptionHandler(handler).factory(),
+                Thread.ofVirtual().name("sniper-" + spec.database() + "-lanes-", 1)
+                        .uncaughtExceptionHandler(handler).factory());
     }
 
     /**
-     * How long before an armed crossing its batch should start, so that the write-ahead is done by then and
-     * the KILL goes out at the crossing itself: twice the recent intent latency plus a millisecond, at most
-     * {@link #MAX_INTENT_LEAD}. Zero when kills run inline (tests drive a fake clock).
+     * How long before an armed crossing its batch starts, so that the write-ahead is done by then and the
+     * KILL goes out at the crossing itself: {@link #INTENT_LEAD}. Zero when kills run inline (tests drive a
+     * fake clock).
      */
     Duration intentLead() {
-        if (connections == null) {
-            return Duration.ZERO;
-        }
-        long lead = 2 * intentNanos + 1_000_000;
-        return Duration.ofNanos(Math.min(lead, MAX_INTENT_LEAD.toNanos()));
+        return lanes == null ? Duration.ZERO : INTENT_LEAD;
     }
 
     boolean isInFlight(KillOrder.Victim victim) {
@@ -142,7 +135,7 @@ final class KillDispatcher {
             inFlight.add(o.victim());
             recent.remember(o.key(), Instant.MAX); // in flight counts as decided; the outcome sets the real memory
         }
-        if (connections == null) {
+        if (lanes == null) {
             runBatch(batch);
             return;
         }
@@ -200,14 +193,11 @@ final class KillDispatcher {
             if (fresh.isEmpty()) {
                 return;
             }
-            long started = System.nanoTime();
             try {
                 listener.beforeKills(fresh.stream().map(KillOrder::intent).toList());
             } catch (RuntimeException e) {
                 log.warn("kill listener failed on {} intent(s)", fresh.size(), e);
             }
-            long took = System.nanoTime() - started;
-            intentNanos = (intentNanos * 7 + took) / 8;
             sendAll(fresh);
         } finally {
             running.remove(Thread.currentThread());
@@ -215,38 +205,76 @@ final class KillDispatcher {
     }
 
     private void sendAll(List<KillOrder> orders) {
-        FinalRecords finals = new FinalRecords(orders.size());
+        if (lanes == null) {
+            List<KillRecord> records = new ArrayList<>(orders.size());
+            for (KillOrder o : orders) {
+                records.add(finish(o, send(o)));
+            }
+            emit(records);
+            return;
+        }
+        // The lanes only send; records, memory and log lines are made here, off the KILLs' path.
+        BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+        List<KillLanes.Job> jobs = new ArrayList<>(orders.size());
         for (KillOrder o : orders) {
-            if (connections == null) {
-                finals.add(finish(o, send(o)));
-                continue;
-            }
-            try {
-                connections.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                finals.add(finish(o, new KillResult(KillOutcome.STALE, "interrupted before the KILL was sent")));
-                continue;
-            }
-            CountDownLatch mine = new CountDownLatch(1);
-            CountDownLatch previous = lastKill.getAndSet(mine);
-            try {
-                killThreads.newThread(() -> {
+            jobs.add(new KillLanes.Job() {
+                @Override
+                public void awaitTurn() {
+                    waitUntil(o.notBefore()); // an armed kill's KILL never goes before its crossing
+                }
+
+                @Override
+                public void send() {
+                    KillResult result = null;
                     try {
-                        awaitQuietly(previous, SLOW_KILL);
-                        finals.add(finish(o, send(o)));
-                    } finally {
-                        mine.countDown();
-                        connections.release();
+                        result = KillDispatcher.this.send(o);
+                    } finally { // every job answers, or its batch would wait for it forever
+                        answers.add(new Answer(o, result != null ? result
+                                : new KillResult(KillOutcome.ERROR, "the kill lane failed before the KILL answered")));
                     }
-                }).start();
-            } catch (RuntimeException | Error e) {
-                mine.countDown();
-                connections.release();
-                finals.add(finish(o, new KillResult(KillOutcome.ERROR, "cannot start a kill thread: " + e)));
+                }
+            });
+        }
+        lanes.submit(jobs);
+        gather(answers, orders.size());
+    }
+
+    private record Answer(KillOrder order, KillResult result) {}
+
+    /** The final records of the answers in by {@link #FINAL_LINGER} go out as one batch, later ones one by one. */
+    private void gather(BlockingQueue<Answer> answers, int expected) {
+        List<KillRecord> together = new ArrayList<>(expected);
+        long lingerEnd = System.nanoTime() + FINAL_LINGER.toNanos();
+        int left = expected;
+        boolean interrupted = false;
+        while (left > 0) {
+            Answer a;
+            try {
+                long wait = lingerEnd - System.nanoTime();
+                a = together == null ? answers.take() : answers.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // every job answers, the stuck ones last: keep gathering, restore at the end
+                continue;
+            }
+            if (a == null) { // the linger is over
+                emit(together);
+                together = null;
+                continue;
+            }
+            left--;
+            KillRecord r = finish(a.order(), a.result());
+            if (together != null) {
+                together.add(r);
+            } else {
+                emit(List.of(r));
             }
         }
-        finals.awaitThenFlush(FINAL_LINGER);
+        if (together != null) {
+            emit(together);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sends one KILL; never throws. */
@@ -262,12 +290,6 @@ final class KillDispatcher {
             if (isStale(o, now)) {
                 return stale(o, now);
             }
-            if (!waitUntil(o.notBefore())) {
-                return new KillResult(KillOutcome.STALE, "interrupted while waiting for the crossing: not sent");
-            }
-            if (stopping) {
-                return new KillResult(KillOutcome.STALE, "the watcher stopped before the KILL was sent");
-            }
             KillCheck check = new KillCheck(v.basis(), v.session(), o.seenAt(), o.subSecond(), o.serverId(),
                     v.rule().maxRowsModified());
             // The fence is asked once more by the adapter right before it sends the KILL: between the check
@@ -282,19 +304,11 @@ final class KillDispatcher {
         }
     }
 
-    private static void awaitQuietly(CountDownLatch latch, Duration atMost) {
-        try {
-            latch.await(atMost.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** An armed kill's intent was written ahead: its KILL waits for the crossing, never a moment before. */
     private boolean waitUntil(Instant notBefore) {
         Duration wait;
         while (!(wait = Duration.between(clock.instant(), notBefore)).isNegative() && !wait.isZero()) {
-            if (connections == null) {
+            if (lanes == null) {
                 return true; // inline (tests): the caller's clock is already there
             }
             try {
@@ -362,46 +376,6 @@ final class KillDispatcher {
             listener.onRecords(some);
         } catch (RuntimeException e) {
             log.warn("kill listener failed on {} record(s)", some.size(), e);
-        }
-    }
-
-    /** The final records of one batch: those in by the linger go out together, later ones alone. */
-    private final class FinalRecords {
-        private final CountDownLatch outstanding;
-        private final List<KillRecord> gathered = new ArrayList<>();
-        private boolean flushed;
-
-        FinalRecords(int count) {
-            this.outstanding = new CountDownLatch(count);
-        }
-
-        void add(KillRecord r) {
-            boolean alone;
-            synchronized (this) {
-                alone = flushed;
-                if (!alone) {
-                    gathered.add(r);
-                }
-            }
-            if (alone) {
-                emit(List.of(r));
-            }
-            outstanding.countDown();
-        }
-
-        void awaitThenFlush(Duration linger) {
-            try {
-                outstanding.await(linger.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            List<KillRecord> out;
-            synchronized (this) {
-                flushed = true;
-                out = List.copyOf(gathered);
-                gathered.clear();
-            }
-            emit(out);
         }
     }
 }

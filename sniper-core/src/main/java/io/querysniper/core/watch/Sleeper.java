@@ -14,6 +14,14 @@ public interface Sleeper {
     /** Waits for {@code duration} or until {@link #wake()}, whichever comes first. */
     void sleep(Duration duration) throws InterruptedException;
 
+    /**
+     * Waits for the next look: like {@link #sleep}, but it may end up to {@link LookTicker#STEP} later, so that
+     * the looks of many watchers wake together ({@link LookTicker}).
+     */
+    default void sleepForLook(Duration duration) throws InterruptedException {
+        sleep(duration);
+    }
+
     void wake();
 
     /** A real sleeper on a monitor. */
@@ -29,6 +37,9 @@ public interface Sleeper {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition woke = lock.newCondition();
         private boolean woken;
+        /** Which look wait the ticker may end; a tick for an earlier wait (ended by {@link #wake}) is ignored. */
+        private long lookWait;
+        private boolean ticked;
 
         @Override
         public void sleep(Duration duration) throws InterruptedException {
@@ -40,6 +51,39 @@ public interface Sleeper {
                     woke.awaitNanos(left);
                 }
                 woken = false;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void sleepForLook(Duration duration) throws InterruptedException {
+            if (duration.isZero() || duration.isNegative()) {
+                return;
+            }
+            lock.lock();
+            try {
+                long mine = ++lookWait;
+                ticked = false;
+                LookTicker.shared().wakeAfter(duration, () -> tick(mine));
+                while (!woken && !ticked) {
+                    woke.await();
+                }
+                woken = false;
+                ticked = false;
+                lookWait++; // the tick of this wait, if still to come, ends nothing
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void tick(long wait) {
+            lock.lock();
+            try {
+                if (wait == lookWait) {
+                    ticked = true;
+                    woke.signalAll();
+                }
             } finally {
                 lock.unlock();
             }
