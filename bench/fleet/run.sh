@@ -10,8 +10,8 @@
 # daemon; their CPU and RSS are measured the same way and scaled to N processes (the output says so).
 # Usage: bench/fleet/run.sh [N databases (200)] [K servers (20)]
 # Env: QS_JAR (jar to run; default the repo's, built when missing), QS_JAVA_OPTS (daemon JVM flags, default
-# -Xmx384m), QS_BENCH_EXTRA_CONF (HOCON lines added to every database's block), QS_BENCH_APP_SESSIONS (50),
-# QS_BENCH_WARMUP (20 s after every database is owned), QS_BENCH_OWN_TIMEOUT (300 s: measure anyway after it,
+# -Xmx256m, as the launcher), QS_BENCH_EXTRA_CONF (HOCON lines added to every database's block), QS_BENCH_APP_SESSIONS (50),
+# QS_BENCH_WARMUP (90 s after every database is owned: the JIT still compiles 40 s after start), QS_BENCH_OWN_TIMEOUT (300 s: measure anyway after it,
 # saying how many databases were owned), QS_BENCH_WINDOW (30 s), QS_BENCH_PTKILL (10
 # processes; 0 skips pt-kill), QS_BENCH_KEEP=1 (keep the work dir), QS_BENCH_JSON=FILE (append the JSON line).
 set -euo pipefail
@@ -20,12 +20,12 @@ bench_root=$(cd "$here/../.." && pwd)
 n=${1:-200}
 k=${2:-20}
 app=${QS_BENCH_APP_SESSIONS:-50}
-warmup=${QS_BENCH_WARMUP:-20}
+warmup=${QS_BENCH_WARMUP:-90}
 window=${QS_BENCH_WINDOW:-30}
 ptn=${QS_BENCH_PTKILL:-10}
 own_timeout=${QS_BENCH_OWN_TIMEOUT:-300}
 [ "$ptn" -le "$n" ] || ptn=$n
-export QS_JAVA_OPTS=${QS_JAVA_OPTS:--Xmx384m}
+export QS_JAVA_OPTS=${QS_JAVA_OPTS:--Xmx256m}
 . "$bench_root/bench/precision/lib.sh"
 bench_workdir fleet
 work=$bench_work
