@@ -131,6 +131,13 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         static final Tuning DEFAULT = new Tuning(Duration.ofSeconds(1), Duration.ofMillis(200));
     }
 
+    /**
+     * A latch whose node is still missing this long after it started is rejoined. Not sooner: a node
+     * joining 1,000 latches on one ensemble waits its turn for many of them (5 s made 200-2,900 latches
+     * rejoin at every start of the 1,000-database bench, each rejoin adding to the queue it waited in).
+     */
+    static final Duration LATCH_NODE_WAIT = Duration.ofSeconds(30);
+
     private enum State { LATENT, STARTED, CLOSED }
 
     /** One participation in one database's latch; replaced (not reused) when we rejoin. */
@@ -792,8 +799,8 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 if (seat == null) {
                     continue;
                 }
-                if (seat.latch.getOurPath() == null && now - seat.createdNanos > TimeUnit.SECONDS.toNanos(5)) {
-                    log.warn("Latch of {} has no node after 5 s; rejoining", db);
+                if (seat.latch.getOurPath() == null && now - seat.createdNanos > LATCH_NODE_WAIT.toNanos()) {
+                    log.warn("Latch of {} has no node after {} s; rejoining", db, LATCH_NODE_WAIT.toSeconds());
                     release(db, "(anyone)");
                     continue;
                 }
