@@ -58,6 +58,26 @@ class ZkJournalBatchIT {
     }
 
     @Test
+    void armedKillsMakeTheirSecondsBucketAheadAndTheWarmUpLeavesNothingBehind() throws Exception {
+        try (CuratorFramework c = Records.client(server.getConnectString(), "qs-ahead")) {
+            ZkJournal j = journal(c, Duration.ofSeconds(5));
+            try {
+                Instant at = Instant.parse("2031-02-03T04:05:06.789Z"); // a second no record has touched
+                String bucket = JournalPaths.bucketPath(at);
+                assertThat(c.checkExists().forPath(bucket)).isNull();
+                j.expectRecords(at);
+                await().until(() -> c.checkExists().forPath(bucket) != null);
+                // The warm-up's scratch nodes are deleted (and ephemeral): none is left, no record was written.
+                await().until(() -> c.checkExists().forPath(JournalPaths.WARM_UP) != null
+                        && c.getChildren().forPath(JournalPaths.WARM_UP).isEmpty());
+                assertThat(new JournalReader(c).read(JournalQuery.all())).isEmpty();
+            } finally {
+                j.close();
+            }
+        }
+    }
+
+    @Test
     void aBatchOfIntentsIsDurableInZooKeeperWhenTheCallReturns() throws Exception {
         try (CuratorFramework c = Records.client(server.getConnectString(), "qs-batch")) {
             ZkJournal j = journal(c, Duration.ofSeconds(5));

@@ -244,6 +244,11 @@ public final class MysqlServerPort implements ServerPort {
         }).start();
     }
 
+    /** Connections the pool holds now (tests). */
+    int openConnections() {
+        return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
+    }
+
     @Override
     public KillResult kill(KillRequest request) {
         try (Connection c = pool.getConnection()) {

@@ -75,6 +75,18 @@ class MysqlServerPortIT {
     }
 
     @Test
+    void armedKillsFindASecondConnectionReadyBesideThePollingOne() throws InterruptedException {
+        Thread.sleep(300); // past Hikari's first housekeeping run (100 ms after start), which tops up idle connections
+        port.snapshot(StatusNeeds.NONE);
+        assertThat(port.openConnections()).isEqualTo(1); // idle: only the polling connection
+        port.expectKills();
+        org.awaitility.Awaitility.await().until(() -> port.openConnections() == 2);
+        port.expectKills(); // already two: nothing more opens
+        port.snapshot(StatusNeeds.NONE);
+        assertThat(port.openConnections()).isEqualTo(2);
+    }
+
+    @Test
     void killQueryStopsTheStatementAndTheConnectionLives() throws Exception {
         try (Connection app = app()) {
             long id = threadId(app);

@@ -309,11 +309,9 @@ public final class DatabaseWatcher implements AutoCloseable {
 
     /** Tells the listener each second the armed kills fall in (one or two: they are due within an interval). */
     private void expectRecords(List<ArmedKills.Armed> list) {
-        long told = Long.MIN_VALUE;
+        Set<Long> told = new HashSet<>();
         for (ArmedKills.Armed a : list) {
-            long second = a.dueAt().getEpochSecond();
-            if (second != told) {
-                told = second;
+            if (told.add(a.dueAt().getEpochSecond())) {
                 try {
                     listener.expectRecords(a.dueAt());
                 } catch (RuntimeException e) {

@@ -45,6 +45,26 @@ class DatabaseWatcherArmedTest {
     }
 
     @Test
+    void armingKillsReadiesAConnectionAndTellsTheJournalWhichSecondsTheyFallIn() {
+        // Crossings at T0 + 0.9 s, + 1.0 s and + 1.4 s: the listener hears each of the two seconds once.
+        clock.advance(ms(500));
+        port.showing(session(1).queryId(7).time(ms(29_600)).build(), session(2).queryId(8).time(ms(29_500)).build(),
+                session(3).queryId(9).time(ms(29_100)).build());
+        DatabaseWatcher w = watcher(BUSY_30S);
+        w.lookOnce();
+        assertThat(w.killsArmed()).isEqualTo(3);
+        assertThat(port.expectKills.get()).isEqualTo(1);
+        assertThat(listener.expected).extracting(java.time.Instant::getEpochSecond)
+                .containsExactlyInAnyOrder(T0.getEpochSecond(), T0.getEpochSecond() + 1);
+
+        port.showing(session(4).queryId(10).time(s(1)).build()); // nothing near a limit: nothing armed, nothing said
+        clock.advance(s(1));
+        w.lookOnce();
+        assertThat(port.expectKills.get()).isEqualTo(1);
+        assertThat(listener.expected).hasSize(2);
+    }
+
+    @Test
     void aKillIsArmedForTheCrossingAndFiresThenWithoutAnotherLook() {
         port.showing(session(1).queryId(7).time(ms(29_600)).build());
         DatabaseWatcher w = watcher(BUSY_30S);

@@ -27,6 +27,8 @@ final class FakePort implements ServerPort {
     final List<KillRequest> kills = new CopyOnWriteArrayList<>();
     final AtomicInteger snapshots = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
+    /** How often the watcher said kills are armed ({@link ServerPort#expectKills()}). */
+    final AtomicInteger expectKills = new AtomicInteger();
 
     FakePort(Clock clock) {
         this.clock = clock;
@@ -44,6 +46,11 @@ final class FakePort implements ServerPort {
     public ServerSnapshot snapshot(StatusNeeds needs, io.querysniper.core.model.SessionFilter filter) {
         filters.add(filter);
         return snapshot(needs);
+    }
+
+    @Override
+    public void expectKills() {
+        expectKills.incrementAndGet();
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 class RecordingListener implements KillListener {
     final List<KillRecord> intents = new CopyOnWriteArrayList<>();
     final List<KillRecord> records = new CopyOnWriteArrayList<>();
+    /** The instants {@link #expectRecords} was told, in order. */
+    final List<java.time.Instant> expected = new CopyOnWriteArrayList<>();
     /** Sizes of the intent batches, in order. */
     final List<Integer> intentBatches = new CopyOnWriteArrayList<>();
 
@@ -23,6 +25,11 @@ class RecordingListener implements KillListener {
     @Override
     public void beforeKill(KillRecord intent) {
         intents.add(intent);
+    }
+
+    @Override
+    public void expectRecords(java.time.Instant at) {
+        expected.add(at);
     }
 
     @Override
