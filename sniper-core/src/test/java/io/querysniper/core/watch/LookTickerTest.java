@@ -28,22 +28,28 @@ class LookTickerTest {
     }
 
     @Test
-    void looksDueWithinOneStepWakeTogetherNeverEarlyAndAtMostAStepLate() throws InterruptedException {
-        List<Long> woke = new CopyOnWriteArrayList<>();
-        CountDownLatch all = new CountDownLatch(5);
-        long start = System.nanoTime();
-        for (int i = 0; i < 5; i++) {
-            LookTicker.shared().wakeAfter(Duration.ofMillis(30).plusNanos(i * 1000L), () -> {
-                woke.add(System.nanoTime());
+    void looksDueWithinOneGridCellShareItsPoint() {
+        long cellEnd = 7 * STEP;
+        for (long due = 6 * STEP + 1; due <= cellEnd; due += STEP / 7) {
+            assertThat(LookTicker.gridPoint(due - 1_000_000, Duration.ofMillis(1))).isEqualTo(cellEnd);
+        }
+        assertThat(LookTicker.gridPoint(cellEnd, Duration.ofNanos(1))).isEqualTo(cellEnd + STEP);
+    }
+
+    @Test
+    void everyLookWakesAndNeverBeforeItIsDue() throws InterruptedException {
+        List<long[]> woke = new CopyOnWriteArrayList<>(); // {due, woken}
+        CountDownLatch all = new CountDownLatch(20);
+        for (int i = 0; i < 20; i++) {
+            Duration wait = Duration.ofMillis(5 + 3L * i);
+            long due = System.nanoTime() + wait.toNanos();
+            LookTicker.shared().wakeAfter(wait, () -> {
+                woke.add(new long[] {due, System.nanoTime()});
                 all.countDown();
             });
         }
-        assertThat(all.await(5, TimeUnit.SECONDS)).isTrue();
-        long due = start + Duration.ofMillis(30).toNanos();
-        assertThat(woke).hasSize(5).allSatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(due));
-        // One grid point for all five: the ticker woke once and ran them back to back.
-        assertThat(woke.stream().mapToLong(Long::longValue).max().getAsLong()
-                - woke.stream().mapToLong(Long::longValue).min().getAsLong()).isLessThan(STEP);
+        assertThat(all.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(woke).hasSize(20).allSatisfy(w -> assertThat(w[1]).isGreaterThanOrEqualTo(w[0]));
     }
 
     @Test
@@ -58,14 +64,14 @@ class LookTickerTest {
             }
             sleeper.wake();
         });
-        sleeper.sleepForLook(Duration.ofMillis(200)); // ended by the wake after ~20 ms
+        sleeper.sleepForLook(Duration.ofSeconds(1)); // ended by the wake after ~20 ms
         long first = System.nanoTime() - start;
         waker.join();
-        assertThat(Duration.ofNanos(first)).isLessThan(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(first)).isLessThan(Duration.ofSeconds(1));
 
         long second = System.nanoTime();
-        sleeper.sleepForLook(Duration.ofMillis(400)); // the first wait's tick (at ~200 ms) must not end this one
-        assertThat(System.nanoTime() - second).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+        sleeper.sleepForLook(Duration.ofSeconds(2)); // the first wait's tick (at ~1 s) must not end this one
+        assertThat(System.nanoTime() - second).isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
     }
 
     @Test
