@@ -79,6 +79,8 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final ConnectionStateListener connectionListener;
     private final Thread writer;
+    /** Warms the write path at start ({@link ZkRecordWriter#warmUp}); ended and awaited by {@link #close()}. */
+    private final Thread warmUp;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
@@ -103,6 +105,8 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 queue.offer(WAKE); // replay now rather than at the next retry; a full queue wakes it anyway
             }
         };
+        this.warmUp = new Thread(() -> zk.warmUp(() -> state.get() == State.STARTED), "sniper-journal-warmup");
+        this.warmUp.setDaemon(true);
         this.writer = new Thread(this::runWriter, "sniper-journal-writer");
         this.writer.setDaemon(true);
         this.writer.setUncaughtExceptionHandler((t, e) -> log.error("journal writer died", e));
@@ -115,8 +119,6 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
         client.getConnectionStateListenable().addListener(connectionListener);
         writer.start();
-        Thread warmUp = new Thread(zk::warmUp, "sniper-journal-warmup");
-        warmUp.setDaemon(true);
         warmUp.start();
         log.info("journal started: node={}, spool={}, writeTimeout={}ms, spooled records waiting={}",
                 options.nodeId(), spool.file(), options.writeTimeout().toMillis(), spool.hasData());
@@ -495,6 +497,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         if (previous == State.STARTED) {
             client.getConnectionStateListenable().removeListener(connectionListener);
             try {
+                warmUp.join(CLOSE_BOUND.toMillis()); // it stops at its next round: nothing of it outlives the journal
                 if (!queue.offer(STOP, CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
                     writer.interrupt();
                 }

@@ -194,9 +194,10 @@ final class ZkRecordWriter {
      * and deletes {@code WARM_UP_ROUNDS x WARM_UP_OPS} ephemeral nodes under {@link JournalPaths#WARM_UP}
      * (outside the records: no reader or pruner sees them). Measured on the storm bench: the first pile-up
      * after start waited 150 ms for its intents with only a codec and a {@code check} warmed (the journal's
-     * write bound is 200 ms), 20-50 ms after this. Best effort; never throws.
+     * write bound is 200 ms), 20-50 ms after this. Stops between rounds once {@code go} says so (the journal
+     * closes). Best effort; never throws.
      */
-    void warmUp() {
+    void warmUp(java.util.function.BooleanSupplier go) {
         String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()); // no two nodes collide
         try {
             Instant now = clock.instant();
@@ -206,7 +207,7 @@ final class ZkRecordWriter {
             byte[] data = KillRecordCodec.encode(sample);
             client.checkExists().forPath(JournalPaths.RECORDS);
             client.createContainers(JournalPaths.WARM_UP);
-            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (int round = 0; round < WARM_UP_ROUNDS && go.getAsBoolean(); round++) {
                 List<CuratorOp> creates = new ArrayList<>(WARM_UP_OPS);
                 List<CuratorOp> deletes = new ArrayList<>(WARM_UP_OPS);
                 for (int i = 0; i < WARM_UP_OPS; i++) {
