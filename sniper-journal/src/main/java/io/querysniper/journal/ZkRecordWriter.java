@@ -236,15 +236,7 @@ final class ZkRecordWriter {
         }
         remember(bucket);
         Instant t = JournalPaths.idTime(recordPath.substring(recordPath.lastIndexOf('/') + 1), clock.instant());
-        String ahead = JournalPaths.bucketPath(t.plusSeconds(1));
-        if (!knownBuckets.contains(ahead)) {
-            client.create().creatingParentsIfNeeded().inBackground((c, event) -> {
-                int rc = event.getResultCode();
-                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NODEEXISTS.intValue()) {
-                    remember(ahead);
-                }
-            }).forPath(ahead);
-        }
+        prepareBucket(t.plusSeconds(1));
     }
 
     /**

@@ -229,8 +229,7 @@ public final class MysqlServerPort implements ServerPort {
      */
     @Override
     public void expectKills() {
-        if (closed.get() || pool.getHikariPoolMXBean() == null
-                || pool.getHikariPoolMXBean().getTotalConnections() >= 2 || !warming.compareAndSet(false, true)) {
+        if (closed.get() || openConnections() >= 2 || !warming.compareAndSet(false, true)) {
             return;
         }
         POOL_THREADS.newThread(() -> {
@@ -244,7 +243,7 @@ public final class MysqlServerPort implements ServerPort {
         }).start();
     }
 
-    /** Connections the pool holds now (tests). */
+    /** Connections the pool holds now (0 before the pool has started). */
     int openConnections() {
         return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
     }

@@ -242,16 +242,19 @@ public final class DatabaseWatcher implements AutoCloseable {
 
     /** True when the next thing due is a look, not an armed kill (whose instant is never moved). */
     private boolean nextIsLook() {
+        Instant due = nextArmedStart();
+        return due == null || (nextLookAt != null && nextLookAt.isBefore(due));
+    }
+
+    /** When the next armed batch starts: its crossing less the intent lead (intents go ahead), or null. */
+    private Instant nextArmedStart() {
         Instant due = armed.nextDue();
-        return due == null || (nextLookAt != null && nextLookAt.isBefore(due.minus(dispatcher.intentLead())));
+        return due == null ? null : due.minus(dispatcher.intentLead());
     }
 
     private Duration untilNext() {
         Instant next = nextLookAt;
-        Instant due = armed.nextDue();
-        if (due != null) {
-            due = due.minus(dispatcher.intentLead()); // the intents are written ahead of the crossing
-        }
+        Instant due = nextArmedStart();
         if (due != null && (next == null || due.isBefore(next))) {
             next = due;
         }
