@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,12 +25,41 @@ final class Balancer {
     private Balancer() {
     }
 
+    /** Every member has every database configured. */
     static Map<String, String> assign(Collection<String> databases, Collection<String> members) {
-        SortedSet<String> dbs = new TreeSet<>(databases);
-        SortedSet<String> nodes = new TreeSet<>(members);
+        Set<String> dbs = Set.copyOf(databases);
+        Map<String, Set<String>> configured = new TreeMap<>();
+        members.forEach(m -> configured.put(m, dbs));
+        return assign(configured);
+    }
+
+    /**
+     * The plan for members whose database lists may differ (a rolling config change): a database
+     * goes only to a member that has it configured. The bounded-load pass runs over the pairs a
+     * member can take; a database it leaves without a place (all members that have it are full)
+     * goes to the least loaded member that has it, highest weight first. With equal lists this is
+     * exactly the plain plan. Every node computes it from the lists all members announce, so all
+     * agree, whatever their own list.
+     *
+     * @param configured member id -> the databases it has configured; null means "announced none"
+     *                   (an older node), taken as every database any member has
+     */
+    static Map<String, String> assign(Map<String, ? extends Collection<String>> configured) {
+        SortedSet<String> dbs = new TreeSet<>();
+        configured.values().forEach(l -> {
+            if (l != null) {
+                dbs.addAll(l);
+            }
+        });
+        SortedSet<String> nodes = new TreeSet<>(configured.keySet());
         Map<String, String> result = new TreeMap<>();
         if (nodes.isEmpty() || dbs.isEmpty()) {
             return result;
+        }
+        Map<String, Set<String>> has = new HashMap<>();
+        for (String node : nodes) {
+            Collection<String> l = configured.get(node);
+            has.put(node, l == null ? dbs : Set.copyOf(l));
         }
         int floor = dbs.size() / nodes.size();
         int withCeil = dbs.size() % nodes.size();
@@ -38,7 +68,9 @@ final class Balancer {
         List<Pair> pairs = new ArrayList<>(dbs.size() * nodes.size());
         for (String db : dbs) {
             for (String node : nodes) {
-                pairs.add(new Pair(db, node, weight(db, node)));
+                if (has.get(node).contains(db)) {
+                    pairs.add(new Pair(db, node, weight(db, node)));
+                }
             }
         }
         pairs.sort(Comparator.comparingLong(Pair::weight).reversed()
@@ -58,6 +90,19 @@ final class Balancer {
                     atCeil++;
                 }
             }
+        }
+        for (Pair p : pairs) { // highest weight first: the first eligible member with the least load wins
+            if (result.containsKey(p.db())) {
+                continue;
+            }
+            String best = null;
+            for (Pair q : pairs) {
+                if (q.db().equals(p.db()) && (best == null || load.getOrDefault(q.node(), 0) < load.getOrDefault(best, 0))) {
+                    best = q.node();
+                }
+            }
+            result.put(p.db(), best);
+            load.merge(best, 1, Integer::sum);
         }
         return result;
     }

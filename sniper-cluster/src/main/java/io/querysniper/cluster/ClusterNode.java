@@ -4,37 +4,26 @@ import io.querysniper.core.SniperException;
 import io.querysniper.core.port.KillGate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.apache.curator.framework.recipes.leader.Participant;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -46,17 +35,26 @@ import java.util.function.LongSupplier;
 
 /**
  * One Query Sniper node in a ZooKeeper-coordinated cluster: announces itself, joins one Curator
- * {@link LeaderLatch} per database, balances ownership, and answers {@link #mayKill(String)}.
+ * {@link org.apache.curator.framework.recipes.leader.LeaderLatch} per database, balances ownership,
+ * and answers {@link #mayKill(String)}. This class is the lifecycle facade; each job is a piece of
+ * its own: {@link Membership} (the member list, duplicate ids, announced database lists),
+ * {@link LatchSeats} (join, hand over, rejoin, leave), {@link Rebalancer} and {@link Balancer} (the
+ * plan), {@link OwnerDirectory} (who owns what, for people), {@link Lease} (the heartbeat that
+ * proves the session and every owned latch znode), {@link SessionWatch} (connection state and
+ * trouble) and {@link Fencing} (the decision before every KILL, a pure function).
  *
  * <h2>Ownership</h2>
- * Every node joins every latch ({@code /<ns>/latches/<db>}), so each database always has a queue
- * of standbys and a dead or departing owner is replaced as soon as ZooKeeper deletes its latch
- * node. Once the member list ({@code /<ns>/nodes}) has been unchanged for a settle time, every node
- * computes the same plan ({@link Balancer}: rendezvous hashing with bounded loads, floor(D/N) or
- * ceil(D/N) each); a node leading a database that the plan gives to another live node that is
- * queued on that latch gives it up (closes its latch, rejoins at the back of the queue). The next
- * in the queue either is the planned owner or gives it up in turn, so ownership converges in at
- * most N-1 hand-overs and never flaps while membership is stable.
+ * Every node joins the latch ({@code /<ns>/latches/<db>}) of every database it has configured, so
+ * each database always has a queue of standbys and a dead or departing owner is replaced as soon as
+ * ZooKeeper deletes its latch node. Every member announces its database list in its member entry
+ * ({@code /<ns>/nodes/<id>}). Once the members and their lists have been unchanged for a settle
+ * time, every node computes the same plan from them ({@link Balancer}: rendezvous hashing with
+ * bounded loads, floor(D/N) or ceil(D/N) each, a database only to a member that has it configured);
+ * a node leading a database that the plan gives to another live node that is queued on that latch
+ * gives it up (closes its latch, rejoins at the back of the queue). The next in the queue either is
+ * the planned owner or gives it up in turn, so ownership converges in at most N-1 hand-overs and
+ * never flaps while membership is stable, also while nodes run different database lists (a rolling
+ * config change). {@link #updateDatabases(Collection)} changes this node's list live.
  *
  * <h2>Fencing</h2>
  * {@code mayKill(db)} is checked immediately before every KILL. It is true only while this node
@@ -73,6 +71,11 @@ import java.util.function.LongSupplier;
  * answered heartbeat, at least 3T/4 before anyone can take over.</li>
  * <li>CONNECTED/RECONNECTED: true iff the lease is held and the latch says
  * {@code hasLeadership()}.</li>
+ * <li>Always: the latch znode must still be there. Curator's latch watches only its predecessor,
+ * so a leader whose znode is deleted (by an operator, a script) would never notice while the next
+ * in the queue takes over. The heartbeat is therefore a {@code multi} of one {@code check} per
+ * owned latch znode; the first heartbeat that finds one missing stops the killing on that database
+ * and rejoins its latch.</li>
  * <li>SUSPENDED (connection lost, session maybe alive): true only for the first quarter of the
  * negotiated session timeout T after the suspension was noticed. Why a quarter: the ZooKeeper
  * client pings after T/3 of silence and declares the connection lost after 2T/3 without an answer,
@@ -117,59 +120,19 @@ import java.util.function.LongSupplier;
  */
 public final class ClusterNode implements KillGate, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
-    /** Fraction of the negotiated session timeout during which a SUSPENDED owner may go on. */
-    static final double SUSPENDED_FRACTION = 0.25;
-    /** The lease: leadership counts only while ZooKeeper answered a heartbeat sent at most T/4 ago. */
-    static final double LEASE_FRACTION = 0.25;
-    /** Heartbeat period, as a fraction of T: 2.5 beats per lease, so one late beat does not stop us. */
-    static final double HEARTBEAT_FRACTION = 0.1;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
-    private static final Duration MEMBER_REFRESH = Duration.ofSeconds(5);
+    /** After the session timeout, a little more for the server to expire a stale entry of our id. */
+    private static final Duration STALE_ENTRY_MARGIN = Duration.ofSeconds(2);
 
     /** How quickly the balancer looks and how long membership must be quiet before it acts. */
     record Tuning(Duration settle, Duration tick) {
         static final Tuning DEFAULT = new Tuning(Duration.ofSeconds(1), Duration.ofMillis(200));
     }
 
-    /**
-     * A latch whose node is still missing this long after it started is rejoined: 5 s, plus 25 ms for each
-     * database, since a node joining 1,000 latches on one ensemble waits its turn for many of them (a flat
-     * 5 s made 200-2,900 latches rejoin at every start of the 1,000-database bench, each rejoin adding to
-     * the queue it waited in); 30 s at 1,000 databases.
-     */
-    static Duration latchNodeWait(int databases) {
-        return Duration.ofSeconds(5).plusMillis(25L * databases);
-    }
-
     private enum State { LATENT, STARTED, CLOSED }
-
-    /** One participation in one database's latch; replaced (not reused) when we rejoin. */
-    private static final class Seat {
-        final String db;
-        final LeaderLatch latch;
-        final long createdNanos;
-        /** Session epoch the seat was made in; seats of a lost session never grant mayKill. */
-        final int epoch;
-        volatile boolean releasing;
-
-        Seat(String db, LeaderLatch latch, long createdNanos, int epoch) {
-            this.db = db;
-            this.latch = latch;
-            this.createdNanos = createdNanos;
-            this.epoch = epoch;
-        }
-    }
-
-    /** Coordination trouble in progress: when it began and what we held then. */
-    private record Trouble(long startNanos, Set<String> held, boolean lost) {
-        Trouble lostNow() {
-            return new Trouble(startNanos, held, true);
-        }
-    }
 
     private final ClusterOptions options;
     private final NodeInfo self;
-    private final List<String> databases;
     private final Clock clock;
     private final Tuning tuning;
     private final LongSupplier nanos;
@@ -177,47 +140,19 @@ public final class ClusterNode implements KillGate, AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     /** Set once by {@link #releaseLatches()}: from then on this node never owns anything again. */
     private final AtomicBoolean released = new AtomicBoolean();
-    private final Map<String, Seat> seats = new ConcurrentHashMap<>();
-    private final Map<String, Instant> owned = new ConcurrentHashMap<>();
-    private final Map<String, Long> droppedAt = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private final Object seatLock = new Object();
-    private final Object troubleLock = new Object();
+    private final Object databasesLock = new Object();
+    private final SessionWatch session;
+    private final LatchSeats seats;
+    private final Lease lease;
 
+    private volatile List<String> databases;
     private volatile CuratorFramework client;
     private volatile EmbeddedZooKeeper embedded;
-    private volatile PersistentNode membership;
+    private volatile Membership membership;
     private volatile ScheduledExecutorService balancer;
     private volatile ExecutorService events;
     private volatile ScheduledExecutorService heartbeat;
-    /**
-     * {@link #nanos} reading taken just BEFORE sending the newest heartbeat that ZooKeeper
-     * answered OK (Long.MIN_VALUE: none yet). The server heard our session at or after that
-     * instant, so it cannot expire the session before this + T. See "Lease" in the class javadoc.
-     */
-    private final java.util.concurrent.atomic.AtomicLong leaseFrom = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
-    private volatile ConnectionState connection;
-    private volatile Trouble trouble;
-    private volatile boolean lostSinceReconnect;
-    /**
-     * Bumped on every LOST. A latch of the lost session may still see its old node (the server
-     * has not expired that session yet) and claim leadership from it; only seats made after the
-     * loss count.
-     */
-    private volatile int epoch;
-    private volatile NodeInfo announced;
-    private volatile org.apache.zookeeper.ZooKeeper handle;
-
-    // Balancer state: touched only on the balancer thread.
-    private List<String> lastMemberIds = List.of();
-    /** The plan for {@link #lastMemberIds}: it changes only with the members, so it is computed once per change. */
-    private Map<String, String> plan = Map.of();
-    private long membersChangedAt;
-    private long membersReadAt;
-    private final Set<String> reportedMismatch = new HashSet<>();
-    private List<String> loggedMembers = List.of();
-    private volatile List<NodeInfo> members = List.of();
-    private volatile List<NodeInfo> mismatch = List.of();
 
     public ClusterNode(ClusterOptions options, NodeInfo self, Collection<String> databases, Clock clock) {
         this(options, self, databases, clock, Tuning.DEFAULT, System::nanoTime);
@@ -231,13 +166,18 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         this.clock = clock;
         this.tuning = tuning;
         this.nanos = nanos;
+        this.session = new SessionWatch(options, nanos);
+        this.seats = new LatchSeats(self.id(), clock, nanos, session, this::active, this::notifyListeners);
+        this.lease = new Lease(session, options.namespace(), nanos, seats::ledLatchNodes,
+                (db, path) -> seats.latchNodeGone(db, path, this::onBalancer));
     }
 
     /**
      * Connects (starting the embedded ZooKeeper when no ensemble is configured), announces this
      * node and joins every database's latch. Returns once connected; ownership follows shortly.
      *
-     * @throws SniperException when ZooKeeper cannot be reached within the connection timeout
+     * @throws SniperException when ZooKeeper cannot be reached within the connection timeout, or
+     *                         when another live member already uses this node's id
      */
     public void start() {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
@@ -256,36 +196,43 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             balancer = Executors.newSingleThreadScheduledExecutor(threads("sniper-cluster-balance"));
             heartbeat = Executors.newSingleThreadScheduledExecutor(threads("sniper-cluster-lease"));
             client = newClient(connect);
+            session.attach(client);
             client.getConnectionStateListenable().addListener(connectionListener());
             client.start();
             long waitMs = options.connectionTimeout().toMillis();
             if (!client.blockUntilConnected((int) Math.min(Integer.MAX_VALUE, waitMs), TimeUnit.MILLISECONDS)) {
                 throw new SniperException("no ZooKeeper connection to " + connect + " within " + options.connectionTimeout());
             }
-            if (handle == null) {
-                rememberHandle();
+            if (session.handle() == null) {
+                session.rememberHandle();
             }
-            long beatNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), (long) (sessionNanos() * HEARTBEAT_FRACTION));
-            heartbeat.scheduleAtFixedRate(this::beat, 0, beatNanos, TimeUnit.NANOSECONDS);
+            Duration negotiated = Duration.ofMillis(session.negotiatedMs());
+            if (!negotiated.isZero() && !negotiated.equals(options.sessionTimeout())) {
+                log.warn("ZooKeeper granted a session timeout of {} ms, not the configured {} ms (a server bounds it to 2..20 "
+                        + "of its tickTime): fencing uses {} ms; set cluster.session-timeout within the server's bounds",
+                        negotiated.toMillis(), options.sessionTimeout().toMillis(), session.sessionNanos() / 1_000_000);
+            }
+            lease.start(heartbeat);
             for (String path : List.of(ClusterPaths.NODES, ClusterPaths.LATCHES, ClusterPaths.OWNERS)) {
                 client.createContainers(path);
             }
-            announced = self.withStartedAt(clock.instant());
-            membership = new PersistentNode(client, CreateMode.EPHEMERAL, false, ClusterPaths.node(self.id()),
-                    Payloads.node(announced));
-            membership.start();
-            synchronized (seatLock) {
-                for (String db : released.get() ? List.<String>of() : databases) {
-                    Seat seat = newSeat(db);
-                    seats.put(db, seat);
-                    seat.latch.start();
+            seats.attach(client, new OwnerDirectory(client, self.id(), events));
+            membership = new Membership(client, self.configHash(), nanos);
+            Duration staleWait = Duration.ofNanos(session.sessionNanos()).plus(STALE_ENTRY_MARGIN);
+            membership.announce(self.withStartedAt(clock.instant())
+                    .withSessionTimeouts(options.sessionTimeout(), negotiated.isZero() ? null : negotiated),
+                    databases, staleWait);
+            synchronized (databasesLock) {
+                if (!released.get()) {
+                    seats.join(databases);
                 }
             }
-            long tickMs = tuning.tick().toMillis();
             if (released.get()) {
                 return; // a graceful stop began while we were starting: join nothing
             }
-            balancer.scheduleWithFixedDelay(this::tick, 0, tickMs, TimeUnit.MILLISECONDS);
+            Rebalancer rebalancer = new Rebalancer(self.id(), membership, seats, () -> databases, this::mayBalance,
+                    tuning.settle(), nanos);
+            balancer.scheduleWithFixedDelay(rebalancer::tick, 0, tuning.tick().toMillis(), TimeUnit.MILLISECONDS);
             log.info("Cluster node {} started: {} databases, {} (suspended window {} ms)", self.id(), databases.size(),
                     options, suspendedWindowNanos() / 1_000_000);
         } catch (InterruptedException e) {
@@ -312,83 +259,60 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     @Override
     public boolean mayKill(String database) {
-        if (state.get() != State.STARTED || released.get()) {
-            return false;
-        }
-        Seat seat = seats.get(database);
+        return verdict(database).mayKill;
+    }
+
+    /** Gathers the facts for {@link Fencing#decide} (recording trouble as it notices it). */
+    Fencing.Verdict verdict(String database) {
+        boolean running = state.get() == State.STARTED;
+        LatchSeats.Seat seat = running && !released.get() ? seats.seat(database) : null;
         if (seat == null) {
-            return false;
+            return Fencing.decide(new Fencing.Facts(running, released.get(), false, false, false, false, false,
+                    Fencing.Link.HEALTHY, 0, false, options.policy(), 0, 0));
         }
-        Trouble t = currentTrouble();
+        SessionWatch.Trouble t = session.current(lease::held);
         if (t == null) {
-            org.apache.zookeeper.ZooKeeper zk = handle;
-            org.apache.zookeeper.ZooKeeper.States zkState = zk == null ? null : zk.getState();
-            if (zkState != null && zkState.isConnected() && client.getZookeeperClient().isConnected()) {
-                if (leaseHeld()) {
-                    return seat.epoch == epoch && seat.latch.hasLeadership();
+            if (session.linkUp()) {
+                if (!lease.held()) {
+                    // Connected, as far as the client knows, but ZooKeeper has not answered a
+                    // heartbeat for T/4: coordination trouble like SUSPENDED, without the grace.
+                    t = session.begin(false, seats::heldNow);
                 }
-                // Connected, as far as the client knows, but ZooKeeper has not answered a
-                // heartbeat for T/4: coordination trouble like SUSPENDED, without the grace.
-                t = beginTrouble(false);
             } else {
                 // CONNECTING: a disconnect, the session may live on (grace window). CLOSED: the
                 // handle knows its session expired or was closed: no grace at all.
-                t = beginTrouble(zkState == null || !zkState.isAlive());
+                t = session.begin(!session.handleAlive(), seats::heldNow);
             }
         }
-        long elapsed = nanos.getAsLong() - t.startNanos();
-        if (options.policy() == CoordinationLossPolicy.KEEP_OWNED && t.held().contains(database)
-                && elapsed < options.keepOwnedFor().toNanos()) {
-            return true;
-        }
-        return !t.lost() && leaseHeld() && seat.epoch == epoch && seat.latch.hasLeadership()
-                && elapsed < suspendedWindowNanos();
+        Fencing.Link link = t == null ? Fencing.Link.HEALTHY : t.lost() ? Fencing.Link.LOST : Fencing.Link.TROUBLE;
+        long troubleNanos = t == null ? 0 : nanos.getAsLong() - t.startNanos();
+        return Fencing.decide(new Fencing.Facts(true, false, true, seat.latch.hasLeadership(),
+                seat.epoch == session.epoch(), seat.nodeGone, lease.held(), link, troubleNanos,
+                t != null && t.held().contains(database), options.policy(), options.keepOwnedFor().toNanos(),
+                suspendedWindowNanos()));
     }
 
     /** True while the newest answered heartbeat was sent less than T/4 ago (see "Lease"). */
     boolean leaseHeld() {
-        long from = leaseFrom.get();
-        return from != Long.MIN_VALUE && nanos.getAsLong() - from < leaseNanos();
+        return lease.held();
     }
 
     long leaseNanos() {
-        return (long) (sessionNanos() * LEASE_FRACTION);
+        return lease.leaseNanos();
     }
 
-    /**
-     * One heartbeat: an asynchronous {@code sync} on the current handle, which goes to the
-     * ensemble's leader and is refused there for an expired or closed session, so an OK answer
-     * proves the session was alive when we sent it (a plain read could be answered by a follower
-     * cut off from its leader). Never blocks: a heartbeat that gets no answer simply never
-     * renews the lease. Runs on its own thread, so a busy balancer cannot delay it.
-     */
-    private void beat() {
-        org.apache.zookeeper.ZooKeeper zk = handle;
-        if (state.get() != State.STARTED || zk == null || !zk.getState().isConnected()) {
-            return;
-        }
-        long sentAt = nanos.getAsLong();
-        try {
-            zk.sync("/", (rc, path, ctx) -> {
-                if (rc == KeeperException.Code.OK.intValue() && zk == handle) {
-                    leaseFrom.accumulateAndGet(sentAt, (a, b) -> a == Long.MIN_VALUE || b - a > 0 ? b : a);
-                }
-            }, null);
-        } catch (RuntimeException e) {
-            log.debug("Heartbeat not sent: {}", e.toString());
-        }
+    /** How long ago the newest answered heartbeat was sent, or -1 (for benches). */
+    long leaseAgeNanos() {
+        return lease.ageNanos();
     }
 
-    /** Renews the lease at once after a (re)connect instead of up to one period later. */
-    private void beatNow() {
-        ScheduledExecutorService h = heartbeat;
-        if (h != null && !h.isShutdown()) {
-            try {
-                h.execute(this::beat);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                // closing
-            }
-        }
+    long suspendedWindowNanos() {
+        return session.suspendedWindowNanos();
+    }
+
+    /** How many times this node handed a database over (balance, rejoin), for tests. */
+    long handOvers() {
+        return seats.handOvers();
     }
 
     /**
@@ -402,20 +326,54 @@ public final class ClusterNode implements KillGate, AutoCloseable {
 
     /** Databases whose latch this node holds, with the instant it got each. */
     public Map<String, Instant> owned() {
-        Map<String, Instant> result = new LinkedHashMap<>();
-        new TreeSet<>(owned.keySet()).forEach(db -> {
-            Instant since = owned.get(db);
-            if (since != null) {
-                result.put(db, since);
-            }
-        });
-        return result;
+        return seats.owned();
+    }
+
+    /** The databases this node has configured (sorted). */
+    public List<String> databases() {
+        return databases;
     }
 
     public ClusterView view() {
-        ConnectionState c = connection;
-        return new ClusterView(self.id(), members, owned(), mismatch,
-                state.get() == State.CLOSED ? "CLOSED" : c == null ? "NONE" : c.name());
+        ConnectionState c = session.connection();
+        Membership m = membership;
+        return new ClusterView(self.id(), m == null ? List.of() : m.members(), owned(),
+                m == null ? List.of() : m.mismatch(), state.get() == State.CLOSED ? "CLOSED" : c == null ? "NONE" : c.name());
+    }
+
+    /**
+     * Changes this node's database list live (a config reload): joins the latches of added databases
+     * and leaves those of removed ones at once (a standby queued there takes over within
+     * milliseconds; this node stops killing on them before this returns), and announces the new list
+     * so every node plans with it. A no-op for the latches before {@link #start()} (the list is
+     * simply replaced) and after {@link #releaseLatches()}.
+     */
+    public void updateDatabases(Collection<String> newDatabases) {
+        List<String> next = List.copyOf(new TreeSet<>(newDatabases));
+        try (var ignored = MDC.putCloseable("qs.node", self.id())) {
+            synchronized (databasesLock) {
+                List<String> before = databases;
+                if (before.equals(next)) {
+                    return;
+                }
+                Set<String> added = new TreeSet<>(next);
+                added.removeAll(before);
+                Set<String> removed = new TreeSet<>(before);
+                removed.removeAll(next);
+                databases = next;
+                if (state.get() != State.STARTED || released.get() || membership == null) {
+                    return;
+                }
+                seats.leave(removed);
+                seats.join(added);
+                try {
+                    membership.publish(next);
+                } catch (Exception e) {
+                    log.warn("Could not announce the new database list: {}", e.toString());
+                }
+                log.info("Databases changed: joined {}, left {}", added, removed);
+            }
+        }
     }
 
     /**
@@ -438,14 +396,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (b != null) {
                 b.shutdownNow(); // a pass in progress sees `released` and changes nothing
             }
-            Set<String> had = new TreeSet<>(owned.keySet());
-            synchronized (seatLock) {
-                for (Seat seat : seats.values()) {
-                    seat.releasing = true;
-                    closeQuietly(seat.latch);
-                }
+            Set<String> had;
+            synchronized (databasesLock) {
+                had = seats.releaseAll();
             }
-            owned.clear();
             shutdown(b, "sniper-cluster-balance");
             had.forEach(this::notifyListeners);
             if (b != null) {
@@ -475,6 +429,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 b.shutdownNow();
             }
             shutdown(b, "sniper-cluster-balance");
+            lease.stop();
             shutdown(heartbeat, "sniper-cluster-lease");
             closeClientBounded();
             shutdown(events, "sniper-cluster-events");
@@ -487,173 +442,31 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- leadership
+    // ---------------------------------------------------------------- connection
 
-    private Seat newSeat(String db) {
-        LeaderLatch latch = new LeaderLatch(client, ClusterPaths.latch(db), self.id(), LeaderLatch.CloseMode.NOTIFY_LEADER);
-        Seat seat = new Seat(db, latch, nanos.getAsLong(), epoch);
-        latch.addListener(new LeaderLatchListener() {
-            @Override
-            public void isLeader() {
-                onLeadership(seat, true);
-            }
-
-            @Override
-            public void notLeader() {
-                onLeadership(seat, false);
-            }
-        });
-        return seat;
+    private boolean active() {
+        return state.get() == State.STARTED && !released.get();
     }
 
-    private void onLeadership(Seat seat, boolean leader) {
-        String db = seat.db;
-        try (var n = MDC.putCloseable("qs.node", self.id()); var d = MDC.putCloseable("qs.db", db)) {
-            if (leader) {
-                if (seats.get(db) != seat || seat.epoch != epoch || state.get() != State.STARTED || released.get()) {
-                    return;
-                }
-                Instant since = clock.instant();
-                owned.put(db, since);
-                droppedAt.remove(db);
-                log.info("Now owns database {}", db);
-                submit(() -> writeOwner(db, since));
-            } else {
-                Seat current = seats.get(db);
-                if (current == seat || current == null || !current.latch.hasLeadership()) {
-                    owned.remove(db);
-                }
-                if (!seat.releasing) {
-                    droppedAt.put(db, nanos.getAsLong());
-                    log.warn("Lost database {} (connection {})", db, connection);
-                } else {
-                    log.info("Released database {}", db);
-                    submit(() -> deleteOwnerIfMine(db));
-                }
-            }
-        }
-        notifyListeners(db);
+    private boolean mayBalance() {
+        return active() && session.current(lease::held) == null && client.getZookeeperClient().isConnected();
     }
-
-    /** Gives a database up so the planned owner, queued behind us, can take it. */
-    private void release(String db, String target) {
-        synchronized (seatLock) {
-            if (state.get() != State.STARTED || released.get()) {
-                return;
-            }
-            Seat old = seats.get(db);
-            Seat fresh = newSeat(db);
-            // Swap first: from here on mayKill(db) asks the fresh (non-leading) seat.
-            seats.put(db, fresh);
-            old.releasing = true;
-            try (var d = MDC.putCloseable("qs.db", db)) {
-                log.info("Handing database {} over to node {} (balance)", db, target);
-            }
-            closeQuietly(old.latch);
-            startQuietly(fresh.latch);
-        }
-    }
-
-    /** After the session was lost, Curator's latches do not rejoin by themselves: rejoin all. */
-    private void rejoinAll() {
-        synchronized (seatLock) {
-            if (state.get() != State.STARTED || released.get()) {
-                return;
-            }
-            for (String db : databases) {
-                Seat old = seats.get(db);
-                Seat fresh = newSeat(db);
-                seats.put(db, fresh);
-                old.releasing = true;
-                closeQuietly(old.latch);
-                startQuietly(fresh.latch);
-            }
-            log.info("Rejoined {} latches after the ZooKeeper session was lost", databases.size());
-        }
-    }
-
-    /**
-     * The session's latch nodes are gone with it. Left open, each latch would find its node
-     * missing on the next check, log "Can't find our node" at ERROR and re-create a node by itself
-     * (which {@link #rejoinAll()} then deletes again). Closed now, they stay quiet; rejoinAll
-     * gives every database a fresh seat once the new session is up.
-     */
-    private void closeSeatsOfLostSession() {
-        synchronized (seatLock) {
-            for (Seat seat : seats.values()) {
-                seat.releasing = true;
-                closeQuietly(seat.latch);
-            }
-        }
-    }
-
-    private void writeOwner(String db, Instant since) {
-        String path = ClusterPaths.owner(db);
-        byte[] data = Payloads.owner(new OwnerInfo(self.id(), since));
-        try {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                Seat seat = seats.get(db);
-                if (seat == null || !seat.latch.hasLeadership()) {
-                    return;
-                }
-                try {
-                    client.create().withMode(CreateMode.EPHEMERAL).forPath(path, data);
-                    return;
-                } catch (KeeperException.NodeExistsException e) {
-                    Stat stat = client.checkExists().forPath(path);
-                    if (stat == null) {
-                        continue;
-                    }
-                    long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-                    if (stat.getEphemeralOwner() == session) {
-                        client.setData().withVersion(stat.getVersion()).forPath(path, data);
-                        return;
-                    }
-                    // A previous owner's entry: replace it so it does not vanish with their session.
-                    try {
-                        client.delete().withVersion(stat.getVersion()).forPath(path);
-                    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
-                        // raced with its owner; retry
-                    }
-                }
-            }
-        } catch (Exception e) {
-            log.warn("Could not record ownership of {} in ZooKeeper: {}", db, e.toString());
-        }
-    }
-
-    private void deleteOwnerIfMine(String db) {
-        String path = ClusterPaths.owner(db);
-        try {
-            Stat stat = client.checkExists().forPath(path);
-            if (stat != null && stat.getEphemeralOwner() == client.getZookeeperClient().getZooKeeper().getSessionId()) {
-                client.delete().withVersion(stat.getVersion()).forPath(path);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
-            // someone else's now
-        } catch (Exception e) {
-            log.debug("Could not clear owner entry of {}: {}", db, e.toString());
-        }
-    }
-
-    // ---------------------------------------------------------------- connection and fencing
 
     private ConnectionStateListener connectionListener() {
         return (c, newState) -> {
-            connection = newState;
+            session.connection(newState);
             try (var ignored = MDC.putCloseable("qs.node", self.id())) {
                 switch (newState) {
                     case SUSPENDED -> {
-                        Trouble t = beginTrouble(false);
+                        SessionWatch.Trouble t = session.begin(false, seats::heldNow);
                         log.warn("ZooKeeper connection SUSPENDED: still killing on {} for at most {} ms", t.held(),
                                 suspendedWindowNanos() / 1_000_000);
                     }
                     case LOST -> {
-                        Trouble t = beginTrouble(true);
-                        epoch++; // only this thread writes it
-                        leaseFrom.set(Long.MIN_VALUE); // a lease proves a session; this one is gone
-                        lostSinceReconnect = true;
-                        closeSeatsOfLostSession();
+                        SessionWatch.Trouble t = session.begin(true, seats::heldNow);
+                        session.sessionLost();
+                        lease.reset(); // a lease proves a session; this one is gone
+                        seats.closeForLostSession();
                         if (options.policy() == CoordinationLossPolicy.KEEP_OWNED) {
                             log.error("ZooKeeper session LOST: policy keep-owned, still killing on {} for at most {}",
                                     t.held(), options.keepOwnedFor());
@@ -662,18 +475,12 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                         }
                     }
                     case CONNECTED, RECONNECTED -> {
-                        rememberHandle();
-                        beatNow();
-                        synchronized (troubleLock) {
-                            trouble = null;
-                        }
-                        droppedAt.clear();
-                        if (lostSinceReconnect) {
-                            lostSinceReconnect = false;
-                            ScheduledExecutorService b = balancer;
-                            if (b != null && !b.isShutdown()) {
-                                b.execute(this::rejoinAll);
-                            }
+                        session.rememberHandle();
+                        lease.beatNow();
+                        session.clearTrouble();
+                        seats.forgetDrops();
+                        if (session.takeLostSinceReconnect()) {
+                            onBalancer(seats::rejoinAll);
                         }
                         if (newState == ConnectionState.RECONNECTED) {
                             log.info("ZooKeeper connection RECONNECTED");
@@ -687,178 +494,15 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         };
     }
 
-    /**
-     * The trouble in progress, or null. mayKill may record trouble from a handle state it read
-     * just before a reconnect was processed; such stale trouble is dropped here once handle,
-     * Curator and the last connection event all agree the connection is fine again.
-     */
-    private Trouble currentTrouble() {
-        Trouble t = trouble;
-        if (t == null) {
-            return null;
-        }
-        org.apache.zookeeper.ZooKeeper zk = handle;
-        ConnectionState last = connection;
-        boolean healthy = zk != null && zk.getState().isConnected() && client.getZookeeperClient().isConnected()
-                && (last == ConnectionState.CONNECTED || last == ConnectionState.RECONNECTED) && leaseHeld();
-        if (!healthy) {
-            return t;
-        }
-        synchronized (troubleLock) {
-            if (trouble == t) {
-                trouble = null;
-            }
-            return trouble;
-        }
-    }
-
-    private Trouble beginTrouble(boolean lost) {
-        synchronized (troubleLock) {
-            Trouble t = trouble;
-            if (t == null) {
-                t = new Trouble(nanos.getAsLong(), heldNow(), lost);
-            } else if (lost && !t.lost()) {
-                t = t.lostNow();
-            } else {
-                return t;
-            }
-            trouble = t;
-            return t;
-        }
-    }
-
-    /** What we hold now, plus what a latch dropped in the last seconds for connection reasons. */
-    private Set<String> heldNow() {
-        Set<String> held = new TreeSet<>();
-        seats.forEach((db, seat) -> {
-            if (seat.latch.hasLeadership()) {
-                held.add(db);
-            }
-        });
-        long recent = nanos.getAsLong() - TimeUnit.SECONDS.toNanos(2);
-        droppedAt.forEach((db, at) -> {
-            if (at - recent > 0) {
-                held.add(db);
-            }
-        });
-        return Set.copyOf(held);
-    }
-
-    /**
-     * Remembers the ZooKeeper handle of the current session (Curator replaces it after expiry). */
-    private void rememberHandle() {
-        try {
-            handle = client.getZookeeperClient().getZooKeeper();
-        } catch (Exception e) {
-            handle = null;
-        }
-    }
-
-    long suspendedWindowNanos() {
-        return (long) (sessionNanos() * SUSPENDED_FRACTION);
-    }
-
-    /** T: the negotiated session timeout (the requested one while none was negotiated yet). */
-    private long sessionNanos() {
-        long requested = options.sessionTimeout().toMillis();
-        CuratorFramework c = client;
-        int negotiated = c == null ? 0 : c.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
-        long sessionMs = negotiated > 0 ? Math.min(requested, negotiated) : requested;
-        return TimeUnit.MILLISECONDS.toNanos(sessionMs);
-    }
-
-    // ---------------------------------------------------------------- balancing
-
-    private void tick() {
-        try (var ignored = MDC.putCloseable("qs.node", self.id())) {
-            if (state.get() != State.STARTED || released.get() || currentTrouble() != null
-                    || !client.getZookeeperClient().isConnected()) {
-                return;
-            }
-            List<String> ids = new ArrayList<>();
-            for (String child : client.getChildren().forPath(ClusterPaths.NODES)) {
-                ids.add(ClusterPaths.decode(child));
-            }
-            ids.sort(null);
-            long now = nanos.getAsLong();
-            if (!ids.equals(lastMemberIds)) {
-                lastMemberIds = List.copyOf(ids);
-                plan = Balancer.assign(databases, lastMemberIds);
-                membersChangedAt = now;
-                membersReadAt = now;
-                refreshMembers(ids);
-                return;
-            }
-            if (now - membersReadAt > MEMBER_REFRESH.toNanos()) {
-                // A member restarted between two passes (same id, maybe a new config): re-read.
-                membersReadAt = now;
-                refreshMembers(ids);
-            }
-            if (!ids.contains(self.id()) || now - membersChangedAt < tuning.settle().toNanos()) {
-                return;
-            }
-            for (String db : databases) {
-                Seat seat = seats.get(db);
-                if (seat == null) {
-                    continue;
-                }
-                Duration wait = latchNodeWait(databases.size());
-                if (seat.latch.getOurPath() == null && now - seat.createdNanos > wait.toNanos()) {
-                    log.warn("Latch of {} has no node after {} ms; rejoining", db, wait.toMillis());
-                    release(db, "(anyone)");
-                    continue;
-                }
-                String target = plan.get(db);
-                if (self.id().equals(target) || !seat.latch.hasLeadership()) {
-                    continue;
-                }
-                if (participates(seat.latch, target)) {
-                    release(db, target);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            if (state.get() == State.STARTED) {
-                log.warn("Balancing pass failed: {}", e.toString());
-            }
-        }
-    }
-
-    private static boolean participates(LeaderLatch latch, String nodeId) throws Exception {
-        for (Participant p : latch.getParticipants()) {
-            if (p.getId().equals(nodeId)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void refreshMembers(List<String> ids) throws Exception {
-        List<NodeInfo> infos = new ArrayList<>();
-        List<NodeInfo> differing = new ArrayList<>();
-        for (String id : ids) {
+    /** Runs a seat change on the balancer thread (never on Curator's event threads). */
+    private void onBalancer(Runnable task) {
+        ScheduledExecutorService b = balancer;
+        if (b != null && !b.isShutdown()) {
             try {
-                NodeInfo info = Payloads.node(client.getData().forPath(ClusterPaths.node(id)), id);
-                infos.add(info);
-                if (!info.configHash().equals(self.configHash())) {
-                    differing.add(info);
-                }
-            } catch (KeeperException.NoNodeException gone) {
-                // left between list and read
+                b.execute(task);
+            } catch (RejectedExecutionException closing) {
+                // closing
             }
-        }
-        members = List.copyOf(infos);
-        mismatch = List.copyOf(differing);
-        for (NodeInfo n : differing) {
-            if (reportedMismatch.add(n.id() + "/" + n.configHash())) {
-                log.warn("Node {} on {} runs a different configuration (hash {} vs ours {})", n.id(), n.host(),
-                        n.configHash(), self.configHash());
-            }
-        }
-        if (!ids.equals(loggedMembers)) {
-            loggedMembers = List.copyOf(ids);
-            log.info("Members now {}", ids);
         }
     }
 
@@ -891,17 +535,6 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 l.accept(db);
             } catch (RuntimeException e) {
                 log.warn("Ownership listener failed for {}: {}", db, e.toString());
-            }
-        }
-    }
-
-    private void submit(Runnable task) {
-        ExecutorService e = events;
-        if (e != null && !e.isShutdown()) {
-            try {
-                e.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                // closing: the session end removes our entries anyway
             }
         }
     }
@@ -940,9 +573,11 @@ public final class ClusterNode implements KillGate, AutoCloseable {
      */
     private void closeClientBounded() {
         CuratorFramework c = client;
-        PersistentNode m = membership;
+        Membership m = membership;
         Thread closer = threads("sniper-curator-close").newThread(() -> {
-            closeQuietly(m);
+            if (m != null) {
+                m.close();
+            }
             if (c != null) {
                 c.close();
             }
@@ -956,25 +591,6 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         if (closer.isAlive()) {
             log.warn("ZooKeeper client of {} did not close within {}; its session will expire on the server", self.id(),
                     CLOSE_WAIT);
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (IOException | IllegalStateException e) {
-            log.debug("close: {}", e.toString());
-        }
-    }
-
-    private static void startQuietly(LeaderLatch latch) {
-        try {
-            latch.start();
-        } catch (Exception e) {
-            log.warn("Could not join latch: {}", e.toString());
         }
     }
 }

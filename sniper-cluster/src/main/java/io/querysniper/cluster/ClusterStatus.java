@@ -41,7 +41,8 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
     }
 
     /**
-     * {@code {"nodes":[{"id":..,"host":..,"version":..,"configHash":..,"startedAt":..}],
+     * {@code {"nodes":[{"id":..,"host":..,"version":..,"configHash":..,"startedAt":..,"sessionTimeoutMs":..,
+     * "negotiatedSessionTimeoutMs":..}],
      * "owners":{"<db>":"<node-id>"},"since":{"<db>":"<instant>"},"unowned":[..],"config_mismatch":[..]}}.
      */
     public String toJson() {
@@ -52,8 +53,14 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
                     .append(",\"host\":").append(str(n.host()))
                     .append(",\"version\":").append(str(n.version()))
                     .append(",\"configHash\":").append(str(n.configHash()))
-                    .append(",\"startedAt\":").append(n.startedAt() == null ? "null" : str(n.startedAt().toString()))
-                    .append('}');
+                    .append(",\"startedAt\":").append(n.startedAt() == null ? "null" : str(n.startedAt().toString()));
+            if (n.sessionTimeout() != null) { // configured and granted session timeout, when the node announced them
+                out.append(",\"sessionTimeoutMs\":").append(n.sessionTimeout().toMillis());
+            }
+            if (n.negotiatedSessionTimeout() != null) {
+                out.append(",\"negotiatedSessionTimeoutMs\":").append(n.negotiatedSessionTimeout().toMillis());
+            }
+            out.append('}');
         }
         out.append("],\"owners\":{");
         appendMap(out, owners, OwnerInfo::nodeId);
@@ -80,9 +87,9 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
      */
     public String toTable() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "HOST", "VERSION", "CONFIG", "STARTED"});
+        rows.add(new String[] {"NODE", "HOST", "VERSION", "CONFIG", "STARTED", "SESSION"});
         for (NodeInfo n : nodes) {
-            rows.add(new String[] {n.id(), n.host(), n.version(), n.configHash(), text(n.startedAt())});
+            rows.add(new String[] {n.id(), n.host(), n.version(), n.configHash(), text(n.startedAt()), session(n)});
         }
         StringBuilder out = new StringBuilder(table(rows)).append('\n');
         List<String[]> dbRows = new ArrayList<>();
@@ -90,11 +97,28 @@ public record ClusterStatus(List<NodeInfo> nodes, Map<String, OwnerInfo> owners,
         owners.forEach((db, o) -> dbRows.add(new String[] {db, o.nodeId(), text(o.since())}));
         unowned.forEach(db -> dbRows.add(new String[] {db, "-- none --", ""}));
         out.append(table(dbRows));
+        for (NodeInfo n : nodes) {
+            if (n.sessionTimeoutRenegotiated()) {
+                out.append('\n').append("SESSION TIMEOUT: ").append(n.id()).append(" asked ZooKeeper for ")
+                        .append(n.sessionTimeout().toMillis()).append(" ms and was granted ")
+                        .append(n.negotiatedSessionTimeout().toMillis())
+                        .append(" ms (the server bounds it to 2..20 of its tickTime)\n");
+            }
+        }
         if (hasConfigMismatch()) {
             out.append('\n').append("CONFIG MISMATCH: ").append(String.join(", ", configMismatch))
                     .append(" run a configuration other than this one (compare the CONFIG column)\n");
         }
         return out.toString();
+    }
+
+    /** "10000ms", or "6000ms->4000ms" when the server granted another timeout than the one configured. */
+    private static String session(NodeInfo n) {
+        if (n.sessionTimeout() == null) {
+            return "";
+        }
+        String asked = n.sessionTimeout().toMillis() + "ms";
+        return n.sessionTimeoutRenegotiated() ? asked + "->" + n.negotiatedSessionTimeout().toMillis() + "ms" : asked;
     }
 
     private static String text(Instant i) {

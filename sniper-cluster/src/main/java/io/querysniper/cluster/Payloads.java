@@ -5,9 +5,13 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collection;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Znode payloads as {@link Properties} text: readable with {@code zkCli get}, no JSON library in
@@ -26,13 +30,53 @@ final class Payloads {
         if (n.startedAt() != null) {
             p.setProperty("startedAt", n.startedAt().toString());
         }
+        if (n.sessionTimeout() != null) {
+            p.setProperty("sessionTimeoutMs", Long.toString(n.sessionTimeout().toMillis()));
+        }
+        if (n.negotiatedSessionTimeout() != null) {
+            p.setProperty("negotiatedSessionTimeoutMs", Long.toString(n.negotiatedSessionTimeout().toMillis()));
+        }
+        return write(p);
+    }
+
+    /**
+     * A member's payload with the databases it has configured: every node plans ownership from the
+     * lists all members announce, so nodes in the middle of a rolling config change agree on the plan.
+     */
+    static byte[] node(NodeInfo n, Collection<String> databases) {
+        Properties p = read(node(n));
+        p.setProperty("databases", String.join(",", databases.stream().sorted().map(ClusterPaths::encode).toList()));
         return write(p);
     }
 
     static NodeInfo node(byte[] data, String fallbackId) {
         Properties p = read(data);
         return new NodeInfo(p.getProperty("id", fallbackId), p.getProperty("host"), p.getProperty("version"),
-                p.getProperty("configHash"), instant(p.getProperty("startedAt")));
+                p.getProperty("configHash"), instant(p.getProperty("startedAt")), millis(p.getProperty("sessionTimeoutMs")),
+                millis(p.getProperty("negotiatedSessionTimeoutMs")));
+    }
+
+    /** The databases a member announced, or null for a member that announces none (an older version). */
+    static Set<String> databases(byte[] data) {
+        String list = read(data).getProperty("databases");
+        if (list == null) {
+            return null;
+        }
+        Set<String> dbs = new TreeSet<>();
+        for (String s : list.split(",")) {
+            if (!s.isEmpty()) {
+                dbs.add(ClusterPaths.decode(s));
+            }
+        }
+        return dbs;
+    }
+
+    private static Duration millis(String s) {
+        try {
+            return s == null ? null : Duration.ofMillis(Long.parseLong(s));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     static byte[] owner(OwnerInfo o) {

@@ -52,6 +52,43 @@ class BalancerTest {
     }
 
     @Test
+    void mixedListsGiveEveryDatabaseToAMemberThatHasIt() {
+        java.util.Random random = new java.util.Random(9);
+        for (int r = 0; r < 300; r++) {
+            int round = r;
+            int n = 1 + random.nextInt(5);
+            Map<String, List<String>> configured = new java.util.TreeMap<>();
+            java.util.Set<String> all = new java.util.TreeSet<>();
+            for (String m : members(n)) {
+                List<String> dbs = new ArrayList<>();
+                for (String db : ZkTesting.databases(12)) {
+                    if (random.nextInt(3) > 0) {
+                        dbs.add(db);
+                    }
+                }
+                configured.put(m, dbs);
+                all.addAll(dbs);
+            }
+            Map<String, String> plan = Balancer.assign(configured);
+            assertThat(plan.keySet()).as("round %d", round).isEqualTo(all);
+            plan.forEach((db, m) -> assertThat(configured.get(m)).as("round %d: %s on %s", round, db, m).contains(db));
+            // Same inputs in another order, same plan: every node computes the same.
+            assertThat(Balancer.assign(new java.util.LinkedHashMap<>(configured).reversed())).isEqualTo(plan);
+        }
+    }
+
+    @Test
+    void equalListsPlanAsBefore() {
+        List<String> dbs = ZkTesting.databases(17);
+        Map<String, List<String>> configured = new java.util.TreeMap<>();
+        members(4).forEach(m -> configured.put(m, dbs));
+        assertThat(Balancer.assign(configured)).isEqualTo(Balancer.assign(dbs, members(4)));
+        Map<String, List<String>> older = new java.util.TreeMap<>(configured);
+        older.put("node-4", null); // announces no list: taken as all
+        assertThat(Balancer.assign(older)).isEqualTo(Balancer.assign(dbs, members(4)));
+    }
+
+    @Test
     void weightsDependOnBothNames() {
         assertThat(Balancer.weight("a", "b")).isNotEqualTo(Balancer.weight("b", "a"));
         assertThat(Balancer.weight("db1", "n1")).isEqualTo(Balancer.weight("db1", "n1"));

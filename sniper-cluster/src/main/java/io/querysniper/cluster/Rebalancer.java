@@ -1,0 +1,105 @@
+package io.querysniper.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The balancing pass, every tick on its own thread: once the roster (members and the databases each
+ * has configured) has been unchanged for the settle time, every node computes the same plan
+ * ({@link Balancer}) and a node leading a database that the plan gives to another member queued on
+ * that latch hands it over (leaves and rejoins at the back). The next in the queue either is the
+ * planned owner or hands over in turn, so ownership converges in at most N-1 hand-overs and never
+ * flaps while the roster is stable. It also rejoins a latch whose node never appeared.
+ */
+final class Rebalancer {
+    private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
+
+    private final String selfId;
+    private final Membership membership;
+    private final LatchSeats seats;
+    private final Supplier<List<String>> databases;
+    /** True while a pass may act: started, not released, no coordination trouble, connected. */
+    private final BooleanSupplier mayAct;
+    private final Duration settle;
+    private final LongSupplier nanos;
+
+    // Touched only on the balancer thread.
+    private Membership.Roster roster;
+    /** The plan for {@link #roster}: it changes only with the roster, so it is computed once per change. */
+    private Map<String, String> plan = Map.of();
+    private long rosterChangedAt;
+
+    Rebalancer(String selfId, Membership membership, LatchSeats seats, Supplier<List<String>> databases,
+               BooleanSupplier mayAct, Duration settle, LongSupplier nanos) {
+        this.selfId = selfId;
+        this.membership = membership;
+        this.seats = seats;
+        this.databases = databases;
+        this.mayAct = mayAct;
+        this.settle = settle;
+        this.nanos = nanos;
+    }
+
+    /**
+     * A latch whose node is still missing this long after it started is rejoined: 5 s, plus 25 ms for each
+     * database, since a node joining 1,000 latches on one ensemble waits its turn for many of them (a flat
+     * 5 s made 200-2,900 latches rejoin at every start of the 1,000-database bench, each rejoin adding to
+     * the queue it waited in); 30 s at 1,000 databases.
+     */
+    static Duration latchNodeWait(int databases) {
+        return Duration.ofSeconds(5).plusMillis(25L * databases);
+    }
+
+    void tick() {
+        try (var ignored = MDC.putCloseable("qs.node", selfId)) {
+            if (!mayAct.getAsBoolean()) {
+                return;
+            }
+            Membership.Roster now = membership.read();
+            long at = nanos.getAsLong();
+            if (!now.equals(roster)) {
+                roster = now;
+                plan = Balancer.assign(now.configured());
+                rosterChangedAt = at;
+                return;
+            }
+            if (!now.ids().contains(selfId) || at - rosterChangedAt < settle.toNanos()) {
+                return;
+            }
+            List<String> dbs = databases.get();
+            Duration wait = latchNodeWait(dbs.size());
+            for (String db : dbs) {
+                LatchSeats.Seat seat = seats.seat(db);
+                if (seat == null) {
+                    continue;
+                }
+                if (seat.latch.getOurPath() == null && at - seat.createdNanos > wait.toNanos()) {
+                    log.warn("Latch of {} has no node after {} ms; rejoining", db, wait.toMillis());
+                    seats.handOver(db, "(anyone)");
+                    continue;
+                }
+                String target = plan.get(db);
+                if (target == null || selfId.equals(target) || !seat.latch.hasLeadership()) {
+                    continue;
+                }
+                if (LatchSeats.participates(seat.latch, target)) {
+                    seats.handOver(db, target + " (balance)");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (mayAct.getAsBoolean()) {
+                log.warn("Balancing pass failed: {}", e.toString());
+            }
+        }
+    }
+}
