@@ -219,10 +219,10 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             seats.attach(client, new OwnerDirectory(client, self.id(), events));
             membership = new Membership(client, self.configHash(), nanos);
             Duration staleWait = Duration.ofNanos(session.sessionNanos()).plus(STALE_ENTRY_MARGIN);
-            membership.announce(self.withStartedAt(clock.instant())
-                    .withSessionTimeouts(options.sessionTimeout(), negotiated.isZero() ? null : negotiated),
-                    databases, staleWait);
-            synchronized (databasesLock) {
+            synchronized (databasesLock) { // an updateDatabases meanwhile waits, then sees the announced list
+                membership.announce(self.withStartedAt(clock.instant())
+                        .withSessionTimeouts(options.sessionTimeout(), negotiated.isZero() ? null : negotiated),
+                        databases, staleWait);
                 if (!released.get()) {
                     seats.join(databases);
                 }

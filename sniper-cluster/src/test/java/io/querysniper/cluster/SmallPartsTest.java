@@ -57,6 +57,18 @@ class SmallPartsTest {
     }
 
     @Test
+    void memberPayloadsCarryTheDatabaseListAndSessionTimeouts() {
+        NodeInfo n = new NodeInfo("n1", "h", "1.0", "abc", Instant.parse("2026-01-02T03:04:05Z"),
+                java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(4));
+        byte[] data = Payloads.node(n, List.of("b,1", "a", "ü/x"));
+        assertThat(Payloads.node(data, "x")).isEqualTo(n);
+        assertThat(n.sessionTimeoutRenegotiated()).isTrue();
+        assertThat(Payloads.databases(data)).containsExactly("a", "b,1", "ü/x");
+        assertThat(Payloads.databases(Payloads.node(n, List.of()))).isEmpty();
+        assertThat(Payloads.databases(Payloads.node(n))).isNull(); // an older node: announces no list
+    }
+
+    @Test
     void statusJsonHasTheDocumentedShape() {
         ClusterStatus s = new ClusterStatus(
                 List.of(new NodeInfo("n1", "h1", "1.0", "c1"), new NodeInfo("n\"2", "h2", "1.0", "c1")),

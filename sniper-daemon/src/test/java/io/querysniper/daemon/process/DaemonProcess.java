@@ -12,11 +12,18 @@ import java.util.concurrent.TimeUnit;
 
 /** The packaged jar run as its own process ({@code java -jar query-sniper.jar ...}), output to a file. */
 final class DaemonProcess implements AutoCloseable {
+    private final List<String> prefix;
     private final List<String> args;
     private final Path log;
     private Process process;
 
     DaemonProcess(Path log, String... args) {
+        this(List.of(), log, args);
+    }
+
+    /** Run under a command prefix that execs its arguments, e.g. {@code ip netns exec <ns>}. */
+    DaemonProcess(List<String> prefix, Path log, String... args) {
+        this.prefix = List.copyOf(prefix);
         this.log = log;
         this.args = List.of(args);
     }
@@ -61,8 +68,8 @@ final class DaemonProcess implements AutoCloseable {
 
     synchronized DaemonProcess start() {
         try {
-            List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
-                    jar().toString()));
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar().toAbsolutePath().toString()));
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

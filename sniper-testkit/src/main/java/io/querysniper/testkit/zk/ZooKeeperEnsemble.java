@@ -42,8 +42,17 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     /** Starts {@code size} servers in a fresh temp directory and waits (60 s) for a quorum. */
     public static ZooKeeperEnsemble start(int size) {
+        return start(size, "127.0.0.1");
+    }
+
+    /**
+     * As {@link #start(int)}, with the client ports bound to {@code clientPortAddress} (e.g. 0.0.0.0 for
+     * clients in other network namespaces); peers still talk over 127.0.0.1.
+     */
+    public static ZooKeeperEnsemble start(int size, String clientPortAddress) {
         try {
-            ZooKeeperEnsemble e = create(Files.createTempDirectory("qs-zk-"), size, defaultClasspath(), true);
+            ZooKeeperEnsemble e = create(Files.createTempDirectory("qs-zk-"), size, defaultClasspath(), true,
+                    clientPortAddress);
             e.startAll();
             if (!e.awaitQuorum(Duration.ofSeconds(60))) {
                 String logs = e.servers.get(0).log();
@@ -59,6 +68,12 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     /** Writes the configuration of {@code size} servers under {@code baseDir} without starting them. */
     public static ZooKeeperEnsemble create(Path baseDir, int size, String classpath, boolean deleteOnClose) {
+        return create(baseDir, size, classpath, deleteOnClose, "127.0.0.1");
+    }
+
+    /** As above, with the client ports bound to {@code clientPortAddress}. */
+    public static ZooKeeperEnsemble create(Path baseDir, int size, String classpath, boolean deleteOnClose,
+                                           String clientPortAddress) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be >= 1: " + size);
         }
@@ -79,7 +94,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                         + "initLimit=20\nsyncLimit=5\n"
                         + "dataDir=" + data.toAbsolutePath() + "\n"
                         + "clientPort=" + ports[3 * i] + "\n"
-                        + "clientPortAddress=127.0.0.1\n"
+                        + "clientPortAddress=" + clientPortAddress + "\n"
                         + "maxSessionTimeout=60000\n"
                         + "admin.enableServer=false\n"
                         + "4lw.commands.whitelist=*\n"
