@@ -15,12 +15,16 @@ import java.util.List;
  * @param maxRecords   at most this many records are kept, oldest pruned first (default 1 000 000)
  * @param writeTimeout the longest a kill may wait on the journal (a full queue); normally it does not wait
  * @param spoolDir     local directory for records that could not reach ZooKeeper (appended, fsynced)
+ * @param spoolMaxSize the spool (with a replay in progress) never passes this many bytes; what would pass it
+ *                     is dropped, counted and logged (default 1 GiB)
  */
-public record JournalOptions(String nodeId, Duration retention, long maxRecords, Duration writeTimeout, Path spoolDir) {
+public record JournalOptions(String nodeId, Duration retention, long maxRecords, Duration writeTimeout, Path spoolDir,
+                             long spoolMaxSize) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     public static final long DEFAULT_MAX_RECORDS = 1_000_000L;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofMillis(200);
+    public static final long DEFAULT_SPOOL_MAX_SIZE = 1L << 30;
 
     public JournalOptions {
         List<String> problems = new ArrayList<>();
@@ -41,9 +45,18 @@ public record JournalOptions(String nodeId, Duration retention, long maxRecords,
         if (spoolDir == null) {
             problems.add("spoolDir must be set");
         }
+        if (spoolMaxSize < KillRecordCodec.MAX_BYTES + 1) {
+            problems.add("spoolMaxSize must hold at least one record (" + (KillRecordCodec.MAX_BYTES + 1)
+                    + " bytes), got " + spoolMaxSize);
+        }
         if (!problems.isEmpty()) {
             throw new SniperException("invalid journal options: " + String.join("; ", problems));
         }
+    }
+
+    /** Options with the default spool cap ({@link #DEFAULT_SPOOL_MAX_SIZE}). */
+    public JournalOptions(String nodeId, Duration retention, long maxRecords, Duration writeTimeout, Path spoolDir) {
+        this(nodeId, retention, maxRecords, writeTimeout, spoolDir, DEFAULT_SPOOL_MAX_SIZE);
     }
 
     /** Options with the defaults of issue 5 (30 days, 1 000 000 records, 200 ms). */
