@@ -144,7 +144,7 @@ public final class Daemon implements AutoCloseable {
         }
         if (j.enabled()) {
             JournalOptions options = new JournalOptions(settings.nodeId(), j.retention(), j.maxRecords(),
-                    j.writeTimeout(), j.spoolDir());
+                    j.writeTimeout(), j.spoolDir(), j.spoolMaxSize());
             RetentionPruner pruner = new RetentionPruner(node.client(), options, clock);
             stages.add("journal pruner", pruner::close);
             pruner.start();

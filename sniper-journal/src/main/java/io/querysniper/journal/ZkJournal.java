@@ -143,6 +143,10 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         warmUp.start();
         log.info("journal started: node={}, spool={}, writeTimeout={}ms, spooled records waiting={}",
                 options.nodeId(), spool.file(), options.writeTimeout().toMillis(), spool.hasData());
+        String heap = options.zkHeapWarning();
+        if (heap != null) {
+            log.warn(heap);
+        }
     }
 
     /**
