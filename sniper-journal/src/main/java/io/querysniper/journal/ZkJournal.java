@@ -48,7 +48,11 @@ public final class ZkJournal implements KillListener, AutoCloseable {
 
     static final int QUEUE_CAPACITY = 20_000;
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
-    static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
+    /**
+     * {@link #close()} lets the writer drain for at most this long, all steps together, then spools what is
+     * left (one append and fsync). The daemon's stop watchdog counts on it.
+     */
+    public static final Duration CLOSE_BOUND = Duration.ofSeconds(3);
     /** A final record not acknowledged by ZooKeeper within this bound of its batch is spooled. */
     public static final Duration FINAL_BOUND = Duration.ofSeconds(1);
     /** A replay transaction that has not answered by then counts as failed; the replay is retried later. */
@@ -550,6 +554,11 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
     }
 
+    /** Milliseconds to the deadline, at least 1 (a join of 0 would wait forever). */
+    private long leftMillis(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - ticker.getAsLong()));
+    }
+
     /**
      * Stops taking records into the queue, lets the writer write what is queued (or spool it) within
      * {@link #CLOSE_BOUND}, then spools whatever is left. Safe to call twice.
@@ -562,16 +571,17 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
         if (previous == State.STARTED) {
             client.getConnectionStateListenable().removeListener(connectionListener);
+            long deadline = ticker.getAsLong() + CLOSE_BOUND.toNanos();
             try {
-                warmUp.join(CLOSE_BOUND.toMillis()); // it stops at its next round: nothing of it outlives the journal
-                if (!queue.offer(STOP, CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                warmUp.join(leftMillis(deadline)); // it stops at its next round: nothing of it outlives the journal
+                if (!queue.offer(STOP, leftMillis(deadline), TimeUnit.MILLISECONDS)) {
                     writer.interrupt();
                 }
-                writer.join(CLOSE_BOUND.toMillis());
+                writer.join(leftMillis(deadline));
                 if (writer.isAlive()) {
                     log.warn("journal writer did not drain within {} ms; spooling what is left", CLOSE_BOUND.toMillis());
                     writer.interrupt();
-                    writer.join(1000);
+                    writer.join(200);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
