@@ -70,4 +70,28 @@ class JournalPoisonIT {
         assertThat(quarantined).singleElement().satisfies(line ->
                 assertThat(KillRecordCodec.decode(line).id()).isEqualTo(poison.id()));
     }
+
+    /** ZooKeeper away and the spool full (journal.spool-max-size): what does not fit is dropped and counted. */
+    @Test
+    void aFullSpoolDropsAndCountsWhatDoesNotFit() throws Exception {
+        RecordIds ids = new RecordIds("n1");
+        Path spoolDir = tmp.resolve("spool");
+        long cap = 64 * 1024;
+        try (CuratorFramework c = Records.client(server.getConnectString(), "qs")) {
+            server.stop();
+            await().atMost(Timing.seconds(20)).until(() -> !c.getZookeeperClient().isConnected());
+            try (ZkJournal j = new ZkJournal(c, new JournalOptions("n1", Duration.ofDays(30), 1_000,
+                    Duration.ofMillis(200), spoolDir, cap), Clock.systemUTC())) {
+                j.start();
+                for (int i = 0; i < 400; i++) { // ~180 KB of records
+                    j.beforeKill(Records.intent(ids, Instant.now(), "n1", "shop", "r"));
+                }
+                await().atMost(Timing.seconds(20)).until(() -> j.queueDepth() == 0);
+                assertThat(j.droppedCount()).isPositive();
+                assertThat(j.spooledCount() + j.droppedCount()).isEqualTo(400);
+                assertThat(j.lostCount()).isZero();
+            }
+        }
+        assertThat(Files.size(spoolDir.resolve("journal-spool-n1.jsonl"))).isLessThanOrEqualTo(cap);
+    }
 }
