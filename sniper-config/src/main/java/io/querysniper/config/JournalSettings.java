@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param spoolDir        absolute; {@code <data-dir>/journal-spool} unless set
  * @param exportDatabase  configured database whose server receives a copy of the records, or null
  * @param exportTable     table name for that copy ({@code name} or {@code schema.name})
+ * @param spoolMaxSize    bytes the local spool may hold; what would pass it is dropped and counted
  */
 public record JournalSettings(
         boolean enabled,
@@ -17,5 +18,8 @@ public record JournalSettings(
         Duration writeTimeout,
         Path spoolDir,
         String exportDatabase,
-        String exportTable) {
+        String exportTable,
+        long spoolMaxSize) {
+    /** Smallest {@code journal.spool-max-size}: room for a few records (4 KB at most each). */
+    public static final long MIN_SPOOL_MAX_SIZE = 64 * 1024;
 }

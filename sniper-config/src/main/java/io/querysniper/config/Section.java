@@ -250,6 +250,29 @@ final class Section {
         return d;
     }
 
+    /**
+     * A size in bytes of at least {@code min}: a HOCON size ({@code 512M}, {@code 1G}, {@code 65536}); smaller,
+     * zero or negative is an error, never clamped.
+     */
+    Long bytesAtLeast(String rel, long min) {
+        ConfigValue v = value(rel);
+        if (v == null) {
+            return null;
+        }
+        Long n;
+        try {
+            n = config.getBytes(rel);
+        } catch (com.typesafe.config.ConfigException e) {
+            problem(rel, "must be a size in bytes, such as 64k, 512M or 1G");
+            return null;
+        }
+        if (n < min) {
+            problem(rel, "must be at least " + min + " bytes");
+            return null;
+        }
+        return n;
+    }
+
     List<String> strings(String rel) {
         ConfigValue v = value(rel);
         if (v == null) {

@@ -211,6 +211,7 @@ public final class SettingsLoader {
         Long maxRecords = s.positiveWhole("max-records");
         Duration writeTimeout = s.positiveDuration("write-timeout");
         Path spool = s.path("spool-dir", configDir);
+        Long spoolMaxSize = s.bytesAtLeast("spool-max-size", JournalSettings.MIN_SPOOL_MAX_SIZE);
         if (spool == null && dataDir != null) {
             spool = dataDir.resolve("journal-spool");
         }
@@ -224,7 +225,7 @@ public final class SettingsLoader {
             export.problem("table", "must be a table name: [A-Za-z0-9_$]+, optionally schema.table");
         }
         return new JournalSettings(Boolean.TRUE.equals(enabled), retention, maxRecords == null ? 0 : maxRecords,
-                writeTimeout, spool, exportDatabase, table);
+                writeTimeout, spool, exportDatabase, table, spoolMaxSize == null ? 0 : spoolMaxSize);
     }
 
     static Config reference() {

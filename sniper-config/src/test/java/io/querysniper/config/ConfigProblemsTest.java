@@ -394,6 +394,7 @@ class ConfigProblemsTest {
         ConfigException e = files().fail(orders("") + """
                 query-sniper.cluster { namespace = "a/b", on-coordination-loss = keep, auth = digest, embedded-port = -1 }
                 query-sniper.journal { retention = 0d, max-records = 0, export { database = billing, table = "x; drop" } }
+                query-sniper.journal.spool-max-size = 4k
                 """);
         assertThat(problem(e, "query-sniper.cluster.namespace").message()).isEqualTo("must be a simple name ([A-Za-z0-9_.-]+)");
         assertThat(problem(e, "query-sniper.cluster.on-coordination-loss").message())
@@ -403,6 +404,7 @@ class ConfigProblemsTest {
         assertThat(problem(e, "query-sniper.cluster.embedded-port").message()).isEqualTo("must be between 1 and 65535");
         assertThat(problem(e, "query-sniper.journal.retention").message()).isEqualTo("must be greater than zero");
         assertThat(problem(e, "query-sniper.journal.max-records").message()).isEqualTo("must be greater than zero");
+        assertThat(problem(e, "query-sniper.journal.spool-max-size").message()).isEqualTo("must be at least 65536 bytes");
         assertThat(problem(e, "query-sniper.journal.export.database").message())
                 .isEqualTo("is not a configured database (configured: orders)");
         assertThat(problem(e, "query-sniper.journal.export.table").message())

@@ -64,7 +64,7 @@ class SettingsLoaderTest {
                 analytics { host = "db2.example", dry-run = true }
               }
               cluster { zookeeper = "zk1:2181,zk2:2181", on-coordination-loss = keep-owned, auth = digest }
-              journal { retention = 7d, spool-dir = "/var/spool/qs", export { database = orders } }
+              journal { retention = 7d, spool-dir = "/var/spool/qs", spool-max-size = 512M, export { database = orders } }
             }
             """;
 
@@ -145,6 +145,7 @@ class SettingsLoaderTest {
         JournalSettings j = s.journal();
         assertThat(j.retention()).isEqualTo(Duration.ofDays(7));
         assertThat(j.spoolDir()).isEqualTo(Path.of("/var/spool/qs"));
+        assertThat(j.spoolMaxSize()).isEqualTo(512L << 20);
         assertThat(j.exportDatabase()).isEqualTo("orders");
         assertThat(j.exportTable()).isEqualTo("query_sniper_kills");
 
@@ -183,8 +184,8 @@ class SettingsLoaderTest {
         assertThat(s.dataDir()).isEqualTo(dir.resolve("data"));
         assertThat(s.cluster()).isEqualTo(new ClusterSettings(null, "query-sniper", Duration.ofSeconds(10),
                 Duration.ofSeconds(5), CoordinationLossPolicy.STOP, Duration.ofSeconds(60), null, 2181));
-        assertThat(s.journal()).isEqualTo(new JournalSettings(true, Duration.ofDays(30), 1_000_000,
-                Duration.ofMillis(200), dir.resolve("data/journal-spool"), null, "query_sniper_kills"));
+        assertThat(s.journal()).isEqualTo(new JournalSettings(true, Duration.ofDays(30), 50_000,
+                Duration.ofMillis(200), dir.resolve("data/journal-spool"), null, "query_sniper_kills", 1L << 30));
         DatabaseSettings orders = s.databases().get("orders");
         assertThat(orders.watch().rules()).isEmpty();
         assertThat(orders.watch().maxKillsPerMinute()).isEqualTo(60);

@@ -54,9 +54,20 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String CONFIG_MISMATCH_METRIC = "query_sniper_cluster_config_mismatch_nodes";
-    /** The SQL export's defaults, but a close bounded to 1 s: the whole stop must fit in 5 s. */
+    /** The SQL export's defaults, but a close bounded to 1 s, since its server may be the one that is down. */
     private static final MysqlKillExporter.Limits EXPORT_LIMITS =
             MysqlKillExporter.Limits.DEFAULTS.withCloseTimeout(Duration.ofSeconds(1));
+
+    // The most each stop stage may take (issue 9: the watchdog must give the stages what they are allowed,
+    // or a forced halt drops the journal's queued records). The stop budget is their sum, see stopBudget().
+    /** ClusterNode.close: four executors given 1 s each, Curator's close 1 s, the embedded ZooKeeper's 1 s. */
+    static final Duration CLUSTER_CLOSE_BOUND = Duration.ofSeconds(6);
+    /** releaseLatches, before the stages: closes the latches through the session. */
+    static final Duration LATCH_RELEASE_BOUND = Duration.ofSeconds(1);
+    /** The engine's watchers (SniperEngine.DEFAULT_STOP_TIMEOUT) and then their ports. */
+    static final Duration ENGINE_CLOSE_BOUND = SniperEngine.DEFAULT_STOP_TIMEOUT.plusSeconds(1);
+    /** Between the last stage's bound and the forced halt: logging, the JVM's own hooks. */
+    static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
@@ -119,7 +130,7 @@ public final class Daemon implements AutoCloseable {
                     settings.dataDir().resolve("zookeeper"));
         }
         ClusterNode node = new ClusterNode(clusterOptions(c), nodeInfo(), settings.databases().keySet(), clock);
-        stages.add("cluster node", node::close);
+        stages.add("cluster node", CLUSTER_CLOSE_BOUND, node::close);
         node.start();
         cluster = node;
         // Nodes that run another config than this one (their announced hash differs): also logged by the node.
@@ -137,19 +148,19 @@ public final class Daemon implements AutoCloseable {
             DatabaseSettings to = settings.databases().get(j.exportDatabase());
             MysqlKillExporter export = new MysqlKillExporter(to.target(), loaded.credentials().get(to.name()),
                     j.exportTable(), settings.nodeId(), clock, EXPORT_LIMITS);
-            stages.add("journal export", export::close);
+            stages.add("journal export", EXPORT_LIMITS.closeTimeout().plusSeconds(1), export::close);
             export.start();
             listeners.add(export);
             log.info("kill records are also exported to table {} on database {}", j.exportTable(), to.name());
         }
         if (j.enabled()) {
             JournalOptions options = new JournalOptions(settings.nodeId(), j.retention(), j.maxRecords(),
-                    j.writeTimeout(), j.spoolDir());
+                    j.writeTimeout(), j.spoolDir(), j.spoolMaxSize());
             RetentionPruner pruner = new RetentionPruner(node.client(), options, clock);
-            stages.add("journal pruner", pruner::close);
+            stages.add("journal pruner", RetentionPruner.CLOSE_BOUND.plusSeconds(1), pruner::close);
             pruner.start();
             ZkJournal zkJournal = new ZkJournal(node.client(), options, clock);
-            stages.add("journal", zkJournal::close);
+            stages.add("journal", ZkJournal.CLOSE_BOUND.plusSeconds(1), zkJournal::close);
             zkJournal.start();
             journal = zkJournal;
             listeners.add(zkJournal);
@@ -173,7 +184,7 @@ public final class Daemon implements AutoCloseable {
             watched.add(new WatchedDatabase(RunSpecs.forRun(db.watch(), login, dryRun), port));
         }
         SniperEngine e = new SniperEngine(settings.nodeId(), watched, node, new CompositeKillListener(listeners), clock);
-        stages.add("engine", e::close);
+        stages.add("engine", ENGINE_CLOSE_BOUND, e::close);
         e.start();
         engine = e;
     }
@@ -242,6 +253,14 @@ public final class Daemon implements AutoCloseable {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /**
+     * How long a stop may take before the watchdog halts the process: the bounds of what has started,
+     * added up, and a margin. Asked for when the stop begins.
+     */
+    public Duration stopBudget() {
+        return LATCH_RELEASE_BOUND.plus(stages.bound()).plus(STOP_MARGIN);
     }
 
     /** Blocks until {@link #close()} has finished; false on timeout. */

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * SIGTERM / SIGINT handling: the first signal stops the daemon cleanly (through the JVM shutdown hook,
@@ -21,7 +22,16 @@ public final class ShutdownSignals {
      * {@code budget}; and signal handlers so that a second TERM/INT halts at once.
      */
     public static void install(Runnable stop, Duration budget) {
+        install(stop, () -> budget);
+    }
+
+    /**
+     * As {@link #install(Runnable, Duration)}, with the budget asked for when the stop begins: the daemon's
+     * stages, each with its bound, are known only once it has started.
+     */
+    public static void install(Runnable stop, Supplier<Duration> budgetAtStop) {
         Thread hook = new Thread(() -> {
+            Duration budget = budgetAtStop.get();
             Thread watchdog = new Thread(() -> {
                 try {
                     Thread.sleep(budget.toMillis());

@@ -3,12 +3,15 @@ package io.querysniper.daemon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
  * What the daemon has started so far, closed in reverse order. A stage that fails to close is logged
- * and the rest are still closed: a stuck journal must not keep the watchers running.
+ * and the rest are still closed: a stuck journal must not keep the watchers running. Each stage declares
+ * how long its close may take at most; {@link #bound()} adds them up, so the stop watchdog can be given
+ * no less than the stages are allowed.
  */
 final class Stages {
     private static final Logger log = LoggerFactory.getLogger(Stages.class);
@@ -18,13 +21,26 @@ final class Stages {
         void close() throws Exception;
     }
 
-    private record Stage(String name, Closer closer) {
+    /** The bound of a stage added without one: a close that only releases local resources. */
+    static final Duration DEFAULT_BOUND = Duration.ofSeconds(1);
+
+    private record Stage(String name, Duration bound, Closer closer) {
     }
 
     private final Deque<Stage> started = new ArrayDeque<>();
 
     synchronized void add(String name, Closer closer) {
-        started.push(new Stage(name, closer));
+        add(name, DEFAULT_BOUND, closer);
+    }
+
+    /** @param bound the longest its close may take (its own timeouts added up) */
+    synchronized void add(String name, Duration bound, Closer closer) {
+        started.push(new Stage(name, bound, closer));
+    }
+
+    /** The bounds of the stages not yet closed, added up. */
+    synchronized Duration bound() {
+        return started.stream().map(Stage::bound).reduce(Duration.ZERO, Duration::plus);
     }
 
     /** Closes everything added so far, newest first; safe to call twice (the second call does nothing). */
@@ -40,7 +56,12 @@ final class Stages {
             long t0 = System.nanoTime();
             try {
                 s.closer().close();
-                log.debug("stopped {} in {} ms", s.name(), (System.nanoTime() - t0) / 1_000_000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > s.bound().toMillis()) {
+                    log.warn("stopping {} took {} ms, longer than its bound of {} ms", s.name(), ms, s.bound().toMillis());
+                } else {
+                    log.debug("stopped {} in {} ms", s.name(), ms);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 log.warn("interrupted while stopping {}", s.name());

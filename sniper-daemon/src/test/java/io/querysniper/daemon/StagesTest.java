@@ -2,6 +2,7 @@ package io.querysniper.daemon;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,5 +26,18 @@ class StagesTest {
 
         assertThat(closed).containsExactly("engine", "journal", "zookeeper");
         assertThat(stages.size()).isZero();
+    }
+
+    /** The stop watchdog is given the stages' bounds added up: what has started, each with its own bound. */
+    @Test
+    void theBoundIsTheSumOfWhatIsLeftToClose() {
+        Stages stages = new Stages();
+        assertThat(stages.bound()).isZero();
+        stages.add("cluster node", Duration.ofSeconds(6), () -> { });
+        stages.add("journal", Duration.ofSeconds(4), () -> { });
+        stages.add("ports", () -> { });
+        assertThat(stages.bound()).isEqualTo(Duration.ofSeconds(11));
+        stages.closeAll();
+        assertThat(stages.bound()).isZero();
     }
 }

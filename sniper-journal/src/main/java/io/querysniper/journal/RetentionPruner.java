@@ -37,6 +37,8 @@ public final class RetentionPruner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RetentionPruner.class);
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+    /** {@link #close()} waits this long for a pruning round to stop (it is interrupted; batches are small). */
+    public static final Duration CLOSE_BOUND = Duration.ofSeconds(1);
     static final int BATCH = 100;
     /** Empty buckets are removed once they ended this long ago (writers make the current ones ahead). */
     static final Duration EMPTY_GRACE = Duration.ofMinutes(2);
@@ -291,8 +293,8 @@ public final class RetentionPruner implements AutoCloseable {
         }
         executor.shutdownNow();
         try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("journal pruner did not stop within 5 s");
+            if (!executor.awaitTermination(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("journal pruner did not stop within {}", CLOSE_BOUND);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * The kill journal of one node: every intent and final record goes to ZooKeeper under
@@ -47,7 +48,11 @@ public final class ZkJournal implements KillListener, AutoCloseable {
 
     static final int QUEUE_CAPACITY = 20_000;
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
-    static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
+    /**
+     * {@link #close()} lets the writer drain for at most this long, all steps together, then spools what is
+     * left (one append and fsync). The daemon's stop watchdog counts on it.
+     */
+    public static final Duration CLOSE_BOUND = Duration.ofSeconds(3);
     /** A final record not acknowledged by ZooKeeper within this bound of its batch is spooled. */
     public static final Duration FINAL_BOUND = Duration.ofSeconds(1);
     /** A replay transaction that has not answered by then counts as failed; the replay is retried later. */
@@ -86,6 +91,12 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong lateIntents = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
+    private final Clock clock;
+    /** Monotonic nanoseconds for every bound and deadline (a wall clock may step). */
+    private final LongSupplier ticker;
+    private volatile long lastDropLogMs;
     private volatile long lastWarnMs;
     // Writer thread only.
     private boolean stopRequested;
@@ -96,9 +107,23 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private long heldSpoolAt;
 
     public ZkJournal(CuratorFramework client, JournalOptions options, Clock clock) {
+        this(client, options, clock, System::nanoTime);
+    }
+
+    /**
+     * @param clock  wall time: record paths, rate-limited warnings
+     * @param ticker monotonic nanoseconds: every write bound, spool deadline and retry interval
+     */
+    public ZkJournal(CuratorFramework client, JournalOptions options, Clock clock, LongSupplier ticker) {
+        this(client, options, clock, ticker, Spool.DirSync.FSYNC);
+    }
+
+    ZkJournal(CuratorFramework client, JournalOptions options, Clock clock, LongSupplier ticker, Spool.DirSync dirSync) {
         this.client = client;
         this.options = options;
-        this.spool = new Spool(options.spoolDir(), options.nodeId());
+        this.clock = clock;
+        this.ticker = ticker;
+        this.spool = new Spool(options.spoolDir(), options.nodeId(), options.spoolMaxSize(), dirSync);
         this.zk = new ZkRecordWriter(client, clock);
         this.connectionListener = (c, newState) -> {
             if (newState.isConnected()) {
@@ -122,6 +147,10 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         warmUp.start();
         log.info("journal started: node={}, spool={}, writeTimeout={}ms, spooled records waiting={}",
                 options.nodeId(), spool.file(), options.writeTimeout().toMillis(), spool.hasData());
+        String heap = options.zkHeapWarning();
+        if (heap != null) {
+            log.warn(heap);
+        }
     }
 
     /**
@@ -133,16 +162,16 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     public void beforeKill(KillRecord intent) {
         long timeoutNanos = options.writeTimeout().toNanos();
         if (timeoutNanos == 0) {
-            submit(intent, null, System.nanoTime() + FINAL_BOUND.toNanos(), 0);
+            submit(intent, null, ticker.getAsLong() + FINAL_BOUND.toNanos(), 0);
             return;
         }
-        long start = System.nanoTime();
+        long start = ticker.getAsLong();
         CompletableFuture<Void> durable = new CompletableFuture<>();
         if (!submit(intent, durable, start + timeoutNanos / 2, timeoutNanos)) {
             return; // spooled by this thread, durable
         }
         try {
-            durable.get(Math.max(0, start + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            durable.get(Math.max(0, start + timeoutNanos - ticker.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             lateIntents.incrementAndGet();
             warnRarely("journal: intent {} not durable within {} ms; the kill goes ahead, the intent follows",
@@ -175,7 +204,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             return;
         }
         long timeoutNanos = options.writeTimeout().toNanos();
-        long start = System.nanoTime();
+        long start = ticker.getAsLong();
         List<CompletableFuture<Void>> waits = new ArrayList<>(intents.size());
         for (KillRecord intent : intents) {
             if (timeoutNanos == 0) {
@@ -183,7 +212,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 continue;
             }
             CompletableFuture<Void> durable = new CompletableFuture<>();
-            long offerNanos = Math.max(0, start + timeoutNanos - System.nanoTime());
+            long offerNanos = Math.max(0, start + timeoutNanos - ticker.getAsLong());
             if (submit(intent, durable, start + timeoutNanos / 2, offerNanos)) {
                 waits.add(durable);
             }
@@ -193,7 +222,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
         try {
             CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
-                    .get(Math.max(0, start + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    .get(Math.max(0, start + timeoutNanos - ticker.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             long late = waits.stream().filter(w -> !w.isDone()).count();
             lateIntents.addAndGet(late);
@@ -218,7 +247,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     /** Queues the final record (or a record without intent); the writer makes it durable within about {@link #FINAL_BOUND}. */
     @Override
     public void onRecord(KillRecord record) {
-        submit(record, null, System.nanoTime() + FINAL_BOUND.toNanos(), options.writeTimeout().toNanos());
+        submit(record, null, ticker.getAsLong() + FINAL_BOUND.toNanos(), options.writeTimeout().toNanos());
     }
 
     /** Records waiting for the writer. */
@@ -249,6 +278,16 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     /** Kills that went ahead before their intent was durable (the bound passed); the intent was written later. */
     public long lateIntentCount() {
         return lateIntents.get();
+    }
+
+    /** Records the spool had no room for ({@code journal.spool-max-size}): lost, and logged as such. */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    /** Records ZooKeeper refused for good (no right to write, bad ACL): kept in the quarantine file. */
+    public long quarantinedCount() {
+        return quarantined.get();
     }
 
     /** True while records wait in the local spool. */
@@ -283,9 +322,12 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             return;
         }
         try {
-            spool.append(entries.stream().map(Entry::record).toList());
-            spooled.addAndGet(entries.size());
-            warnRarely("journal: {} record(s) spooled locally ({})", entries.size(), why);
+            int over = spool.append(entries.stream().map(Entry::record).toList());
+            spooled.addAndGet(entries.size() - over);
+            if (over > 0) {
+                dropped(entries.subList(entries.size() - over, entries.size()));
+            }
+            warnRarely("journal: {} record(s) spooled locally ({})", entries.size() - over, why);
         } catch (SniperException e) {
             lost.addAndGet(entries.size());
             log.error("journal: {} record(s) lost, spool failed: {}", entries.size(), e.getMessage());
@@ -341,12 +383,12 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     }
 
     private void flush(List<Entry> batch) {
-        if (spool.hasData() && zk.connected() && (wakeRequested || System.nanoTime() - nextReplayNanos >= 0)) {
+        if (spool.hasData() && zk.connected() && (wakeRequested || ticker.getAsLong() - nextReplayNanos >= 0)) {
             // Replay first, so that the batch can go straight to ZooKeeper afterwards; the replay spools the
             // batch if its waiting kills would otherwise miss their bound.
             wakeRequested = false;
             held = batch;
-            heldSpoolAt = System.nanoTime() + FINAL_BOUND.toNanos();
+            heldSpoolAt = ticker.getAsLong() + FINAL_BOUND.toNanos();
             for (Entry e : batch) {
                 heldSpoolAt = Math.min(heldSpoolAt, e.spoolAtNanos());
             }
@@ -370,7 +412,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
      * on their own: their writes are idempotent.
      */
     private void write(List<Entry> batch) {
-        long finalDeadline = System.nanoTime() + FINAL_BOUND.toNanos();
+        long finalDeadline = ticker.getAsLong() + FINAL_BOUND.toNanos();
         List<ZkRecordWriter.Chunk> chunks;
         try {
             chunks = zk.send(batch.stream().map(Entry::record).toList());
@@ -393,7 +435,9 @@ public final class ZkJournal implements KillListener, AutoCloseable {
                 return;
             }
             try {
-                zk.settle(chunk, rc);
+                List<ZkRecordWriter.Refused> refused = zk.settle(chunk, rc);
+                quarantine(refused);
+                written.addAndGet(-refused.size());
             } catch (SniperException e) {
                 warnRarely("journal: write to ZooKeeper failed, spooling: {}", e.getMessage(), "");
                 spoolNow(batch.subList(chunk.from(), batch.size()), "write failed");
@@ -413,7 +457,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private KeeperException.Code await(CompletableFuture<KeeperException.Code> result, long deadlineNanos,
                                        boolean serviceQueue) {
         while (true) {
-            long now = System.nanoTime();
+            long now = ticker.getAsLong();
             long deadline = deadlineNanos;
             Entry head = queue.peek();
             if (serviceQueue) {
@@ -450,38 +494,69 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     }
 
     /**
-     * Writes the spool to ZooKeeper, oldest first, in slices; stops at the first failure (the retry replays
-     * the interrupted file again: writes are idempotent). Records queued meanwhile are spooled behind it.
+     * Writes the spool to ZooKeeper, oldest first, streamed in slices (memory does not grow with the spool);
+     * stops at the first failure (the retry replays the interrupted file again: writes are idempotent).
+     * A record ZooKeeper refuses for good is quarantined and the replay goes on. Records queued meanwhile
+     * are spooled behind it.
      */
     private void replay() {
         while (spool.hasData() && zk.connected() && !Thread.currentThread().isInterrupted()) {
-            List<KillRecord> records = spool.takeForReplay();
-            for (int from = 0; from < records.size(); from += REPLAY_SLICE) {
-                List<KillRecord> slice = records.subList(from, Math.min(records.size(), from + REPLAY_SLICE));
-                try {
+            long count = 0;
+            try (Spool.Replay records = spool.openReplay()) {
+                for (List<KillRecord> slice = records.next(REPLAY_SLICE); !slice.isEmpty();
+                     slice = records.next(REPLAY_SLICE)) {
                     for (ZkRecordWriter.Chunk chunk : zk.send(slice)) {
                         KeeperException.Code rc = await(chunk.result(),
-                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLAY_TIMEOUT_MS), true);
-                        zk.settle(chunk, rc == null ? KeeperException.Code.OPERATIONTIMEOUT : rc);
+                                ticker.getAsLong() + TimeUnit.MILLISECONDS.toNanos(REPLAY_TIMEOUT_MS), true);
+                        quarantine(zk.settle(chunk, rc == null ? KeeperException.Code.OPERATIONTIMEOUT : rc));
                     }
-                } catch (SniperException e) {
-                    nextReplayNanos = System.nanoTime() + RETRY_INTERVAL.toNanos();
-                    warnRarely("journal: replay of {} spooled record(s) failed, will retry: {}", records.size(), e.getMessage());
-                    return;
+                    count += slice.size();
                 }
+            } catch (SniperException e) {
+                nextReplayNanos = ticker.getAsLong() + RETRY_INTERVAL.toNanos();
+                warnRarely("journal: replay of spooled records failed after {}, will retry: {}", count, e.getMessage());
+                return;
             }
             spool.replayDone();
-            replayed.addAndGet(records.size());
-            log.info("journal: replayed {} spooled record(s) to ZooKeeper", records.size());
+            replayed.addAndGet(count);
+            log.info("journal: replayed {} spooled record(s) to ZooKeeper", count);
+        }
+    }
+
+    /** Moves records ZooKeeper refused for good out of the way, so that the records behind them go on. */
+    private void quarantine(List<ZkRecordWriter.Refused> refused) {
+        if (refused.isEmpty()) {
+            return;
+        }
+        spool.quarantine(refused.stream().map(ZkRecordWriter.Refused::record).toList());
+        long total = quarantined.addAndGet(refused.size());
+        log.error("journal: ZooKeeper refused {} record(s) for good ({}, first {}); moved to {} ({} quarantined so far)",
+                refused.size(), refused.get(0).code(), refused.get(0).record().id(), spool.quarantineFile(), total);
+    }
+
+    /** The spool is full ({@code journal.spool-max-size}): these records are gone. Loud, but not a flood. */
+    private void dropped(List<Entry> entries) {
+        long total = dropped.addAndGet(entries.size());
+        long now = clock.millis();
+        if (now - lastDropLogMs >= WARN_EVERY_MS) {
+            lastDropLogMs = now;
+            log.error("journal: spool full ({} of {} bytes, journal.spool-max-size): {} record(s) DROPPED now, "
+                            + "first {}; {} dropped since start",
+                    spool.bytes(), options.spoolMaxSize(), entries.size(), entries.get(0).record().id(), total);
         }
     }
 
     private void warnRarely(String format, Object a, Object b) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (now - lastWarnMs >= WARN_EVERY_MS) {
             lastWarnMs = now;
             log.warn(format, a, b);
         }
+    }
+
+    /** Milliseconds to the deadline, at least 1 (a join of 0 would wait forever). */
+    private long leftMillis(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - ticker.getAsLong()));
     }
 
     /**
@@ -496,16 +571,17 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         }
         if (previous == State.STARTED) {
             client.getConnectionStateListenable().removeListener(connectionListener);
+            long deadline = ticker.getAsLong() + CLOSE_BOUND.toNanos();
             try {
-                warmUp.join(CLOSE_BOUND.toMillis()); // it stops at its next round: nothing of it outlives the journal
-                if (!queue.offer(STOP, CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                warmUp.join(leftMillis(deadline)); // it stops at its next round: nothing of it outlives the journal
+                if (!queue.offer(STOP, leftMillis(deadline), TimeUnit.MILLISECONDS)) {
                     writer.interrupt();
                 }
-                writer.join(CLOSE_BOUND.toMillis());
+                writer.join(leftMillis(deadline));
                 if (writer.isAlive()) {
                     log.warn("journal writer did not drain within {} ms; spooling what is left", CLOSE_BOUND.toMillis());
                     writer.interrupt();
-                    writer.join(1000);
+                    writer.join(200);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -515,7 +591,8 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         queue.drainTo(rest);
         spoolNow(rest.stream().filter(e -> e != WAKE && e != STOP).toList(), "journal closing");
         spool.close();
-        log.info("journal closed: written={}, spooled={}, replayed={}, lost={}, late intents={}",
-                written.get(), spooled.get(), replayed.get(), lost.get(), lateIntents.get());
+        log.info("journal closed: written={}, spooled={}, replayed={}, lost={}, late intents={}, dropped={}, quarantined={}",
+                written.get(), spooled.get(), replayed.get(), lost.get(), lateIntents.get(), dropped.get(),
+                quarantined.get());
     }
 }

@@ -91,18 +91,32 @@ final class ZkRecordWriter {
 
     /**
      * Finishes a chunk whose transaction answered: remembers what it created, or, when it failed on an
-     * existing or missing node, writes its records one by one (synchronously). Throws on any other result.
+     * existing or missing node or on a refusal for good ({@link ZkRefusal}), writes its records one by one
+     * (synchronously). Returns the records ZooKeeper refused for good (to quarantine), with their codes;
+     * throws on any other result (the caller spools or retries).
      */
-    void settle(Chunk chunk, KeeperException.Code rc) {
+    List<Refused> settle(Chunk chunk, KeeperException.Code rc) {
         if (rc == KeeperException.Code.OK) {
             chunk.records().forEach(this::remember);
-        } else if (rc == KeeperException.Code.NODEEXISTS || rc == KeeperException.Code.NONODE) {
-            for (KillRecord r : chunk.records()) { // a replay, or a bucket pruned under us
-                writeOne(r);
-            }
-        } else {
+            return List.of();
+        }
+        if (rc != KeeperException.Code.NODEEXISTS && rc != KeeperException.Code.NONODE
+                && ZkRefusal.of(rc) != ZkRefusal.FOR_GOOD) {
             throw new SniperException("cannot write " + chunk.records().size() + " journal records to ZooKeeper: " + rc);
         }
+        // A replay, a bucket pruned under us, or one record refused: only that record must stay behind.
+        List<Refused> refused = new ArrayList<>();
+        for (KillRecord r : chunk.records()) {
+            KeeperException.Code one = writeOne(r);
+            if (one != KeeperException.Code.OK) {
+                refused.add(new Refused(r, one));
+            }
+        }
+        return refused;
+    }
+
+    /** A record ZooKeeper refused for good, and its answer. */
+    record Refused(KillRecord record, KeeperException.Code code) {
     }
 
     private Chunk sendChunk(List<KillRecord> all, int from, int to) {
@@ -135,13 +149,19 @@ final class ZkRecordWriter {
             }
         } catch (SniperException e) {
             throw e;
+        } catch (KeeperException e) {
+            if (ZkRefusal.of(e.code()) != ZkRefusal.FOR_GOOD) {
+                throw new SniperException("cannot send " + records.size() + " journal records to ZooKeeper: " + e, e);
+            }
+            done.complete(e.code()); // a bucket refused for good: settle sorts out which records are refused
         } catch (Exception e) {
             throw new SniperException("cannot send " + records.size() + " journal records to ZooKeeper: " + e, e);
         }
         return new Chunk(from, to, List.copyOf(records), done);
     }
 
-    private void writeOne(KillRecord r) {
+    /** Writes one record; OK, or the code of a refusal for good. Throws on any other failure. */
+    private KeeperException.Code writeOne(KillRecord r) {
         String path = path(r);
         byte[] data = KillRecordCodec.encode(r);
         try {
@@ -162,6 +182,11 @@ final class ZkRecordWriter {
                     }
                 }
             }
+        } catch (KeeperException e) {
+            if (ZkRefusal.of(e.code()) == ZkRefusal.FOR_GOOD) {
+                return e.code();
+            }
+            throw new SniperException("cannot write journal record " + r.id() + " to ZooKeeper: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SniperException("interrupted while writing journal record " + r.id(), e);
@@ -169,6 +194,7 @@ final class ZkRecordWriter {
             throw new SniperException("cannot write journal record " + r.id() + " to ZooKeeper: " + e, e);
         }
         remember(r);
+        return KeeperException.Code.OK;
     }
 
     private void remember(KillRecord r) {

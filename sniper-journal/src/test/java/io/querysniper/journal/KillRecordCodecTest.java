@@ -112,7 +112,19 @@ class KillRecordCodecTest {
                 .hasMessageContaining("nodeId").hasMessageContaining("retention")
                 .hasMessageContaining("maxRecords").hasMessageContaining("writeTimeout")
                 .hasMessageContaining("spoolDir");
-        assertThat(JournalOptions.defaults("n1", Path.of("spool")).maxRecords()).isEqualTo(1_000_000L);
+        assertThat(JournalOptions.defaults("n1", Path.of("spool")).maxRecords()).isEqualTo(50_000L);
+    }
+
+    /** ZooKeeper keeps every record in its heap: the defaults stay small, a long retention is warned about. */
+    @Test
+    void retentionThatWouldFillZooKeepersHeapIsWarnedAbout() {
+        JournalOptions defaults = JournalOptions.defaults("n1", Path.of("spool"));
+        assertThat(defaults.zkHeapWarning()).isNull();
+        assertThat(defaults.maxRecords() * JournalOptions.ZK_HEAP_BYTES_PER_RECORD).isLessThan(64L << 20);
+        JournalOptions big = new JournalOptions("n1", Duration.ofDays(30), 1_000_000, Duration.ofMillis(200),
+                Path.of("spool"));
+        assertThat(big.zkHeapWarning()).contains("journal.max-records = 1000000").contains("1049 MB")
+                .contains("journal.export");
     }
 
     private static KillRecord withText(String fingerprint, String error, Map<String, String> tags) {

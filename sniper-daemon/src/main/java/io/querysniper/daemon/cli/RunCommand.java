@@ -22,10 +22,11 @@ import java.util.concurrent.Callable;
 /** {@code query-sniper run}: the daemon. Returns when it has been stopped by a signal. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Watch every configured database and kill what breaks its rules.",
-                "Stops cleanly on SIGTERM/SIGINT within 5 s (a second signal forces the exit)."})
+                "Stops cleanly on SIGTERM/SIGINT, normally within a second or two; every stop stage is bounded",
+                "and the watchdog allows their sum (about 20 s). A second signal forces the exit."})
 public final class RunCommand implements Callable<Integer> {
 
-    /** How long a clean stop may take before the process halts anyway. */
+    /** How long a stop may take before the process halts anyway, if it comes before the daemon has started. */
     static final Duration STOP_BUDGET = Duration.ofMillis(4800);
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file (HOCON).")
@@ -50,7 +51,9 @@ public final class RunCommand implements Callable<Integer> {
         // stdout through its file descriptor: System.out may be a test's or picocli's wrapper.
         LogSetup.configure(logFormat, Level.INFO, new FileOutputStream(FileDescriptor.out));
         Daemon daemon = new Daemon(loaded, dryRun, Clock.systemUTC(), DefaultPorts.mysql(), List.<KillListener>of());
-        ShutdownSignals.install(daemon::close, STOP_BUDGET);
+        // The stages' bounds added up (Daemon.stopBudget), known once they have started.
+        ShutdownSignals.install(daemon::close, () -> daemon.stopBudget().compareTo(STOP_BUDGET) > 0
+                ? daemon.stopBudget() : STOP_BUDGET);
         daemon.start();
         daemon.awaitStopped();
         return ExitCodes.OK;

@@ -1,0 +1,192 @@
+package io.querysniper.daemon.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.querysniper.testkit.MariaDbServer;
+import io.querysniper.testkit.zk.ZooKeeperEnsemble;
+import io.querysniper.testkit.zk.ZooKeeperProcess;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The stop budget (issue 9): SIGTERM under a kill load, with ZooKeeper hanging (SIGSTOP) at that moment so
+ * that every stage takes a good part of its bound (the journal waits for ZooKeeper, then spools; the pruner
+ * and the cluster node wait on their calls). The stop must be clean (exit 0: the watchdog gives the stages
+ * what they are allowed, where a 4.8 s watchdog halted it) and lose no record: every victim the server
+ * saw killed has its record in ZooKeeper or in the spool.
+ */
+@Tag("process")
+class StopBudgetProcessIT {
+    private static final int VICTIMS = 12;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCleanStopUnderAKillLoadWithAHangingZooKeeperLosesNoRecord() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(VICTIMS, r -> new Thread(r, "stop-it-victim"));
+        AtomicBoolean load = new AtomicBoolean(true);
+        Set<Long> killed = ConcurrentHashMap.newKeySet();
+        try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.start(1);
+             MariaDbServer db = MariaDbServer.builder().build().start()) {
+            db.createUser("sniper", "sniper-pw", "PROCESS, CONNECTION ADMIN ON *.*");
+            db.createUser("victim", "victim-pw");
+            Path config = config(zk.connectString(), db.port());
+            Path credentials = dir.resolve("credentials.conf");
+            Files.writeString(credentials, "default { user = \"sniper\", password = \"sniper-pw\" }\n");
+            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            Path spool = dir.resolve("data").resolve("journal-spool").resolve("journal-spool-s1.jsonl");
+            ZooKeeperProcess server = zk.server(0);
+
+            try (DaemonProcess daemon = new DaemonProcess(dir.resolve("daemon.log"), "run", "--config",
+                    config.toString(), "--credentials", credentials.toString())) {
+                daemon.start();
+                assertThat(daemon.awaitLog("query-sniper running", 1, Duration.ofSeconds(60))).as(daemon.log()).isTrue();
+                for (int i = 0; i < VICTIMS; i++) {
+                    pool.submit(() -> {
+                        while (load.get()) {
+                            victim(db, killed);
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofSeconds(60)).until(() -> killed.size() >= 3 * VICTIMS);
+
+                signal("STOP", server.pid()); // ZooKeeper hangs: connections stay open, nothing answers
+                Duration took;
+                try {
+                    took = daemon.terminate(Duration.ofSeconds(60));
+                } finally {
+                    signal("CONT", server.pid());
+                }
+                load.set(false);
+                assertThat(took).as("stopped at all").isNotNull();
+                assertThat(daemon.exitCode()).as("a clean stop, not the watchdog's halt (1):\n" + daemon.log()).isZero();
+                pool.shutdown();
+                assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+                // Every victim the server saw killed has its record: in ZooKeeper, or in the spool for later.
+                Set<Long> recorded = new HashSet<>();
+                records(journal(config)).forEach(r -> recorded.add(r.path("thread_id").asLong()));
+                List<JsonNode> spooled = spoolRecords(spool);
+                spooled.forEach(r -> recorded.add(r.path("thread_id").asLong()));
+                System.out.printf("stop under load: %d victims killed, stop took %d ms with ZooKeeper hanging, %d"
+                        + " spool line(s), %d thread(s) recorded%n", killed.size(), took.toMillis(), spooled.size(),
+                        recorded.size());
+                assertThat(recorded).containsAll(killed);
+            }
+        } finally {
+            load.set(false);
+            pool.shutdownNow();
+        }
+    }
+
+    /** One victim: a SLEEP on its own connection; its connection id is remembered once the server killed it. */
+    private static void victim(MariaDbServer db, Set<Long> killed) {
+        long id = -1;
+        try (Connection c = db.connection("victim", "victim-pw"); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT SLEEP(20)")) {
+                rs.next();
+                if (rs.getInt(1) == 1) { // SLEEP returns 1 when KILL QUERY interrupts it
+                    killed.add(id);
+                }
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1317 && id >= 0) { // ER_QUERY_INTERRUPTED
+                killed.add(id);
+            }
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
+
+    private static String journal(Path config) {
+        DaemonProcess.Result r = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> DaemonProcess.runOnce(Duration.ofSeconds(60), "journal", "--config", config.toString(),
+                        "--json", "--since", "1h"), x -> x.code() == 0);
+        return r.output();
+    }
+
+    private static List<JsonNode> spoolRecords(Path spool) {
+        try {
+            return Files.exists(spool) ? records(Files.readString(spool, StandardCharsets.UTF_8)) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<JsonNode> records(String text) {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                if (n.has("id") && n.has("thread_id")) {
+                    out.add(n);
+                }
+            } catch (IOException e) {
+                // not a record
+            }
+        }
+        return out;
+    }
+
+    private Path config(String zookeeper, int port) throws IOException {
+        return Files.writeString(dir.resolve("sniper.conf"), """
+                query-sniper {
+                  node-id = "s1"
+                  data-dir = "data"
+                  databases {
+                    shop {
+                      host = "127.0.0.1", port = %d
+                      tls { mode = disabled }
+                      interval = 200ms
+                      max-kills-per-minute = 100000
+                      rules = [ { name = victims, match { user = [victim] }, busy-time = 500ms, action = kill-query } ]
+                    }
+                  }
+                  cluster {
+                    zookeeper = "%s"
+                    session-timeout = 20s
+                  }
+                  journal { write-timeout = 200ms }
+                }
+                """.formatted(port, zookeeper));
+    }
+}
