@@ -51,7 +51,7 @@ public final class SettingsLoader {
     public static LoadedSettings load(Path configFile, Path credentialsFile) {
         Problems problems = credentialsFile == null ? new Problems(configFile.toString())
                 : new Problems(configFile.toString(), credentialsFile.toString());
-        List<String> warnings = new ArrayList<>();
+        SecretFiles secrets = new SecretFiles();
         Config reference = reference();
         Config user = HoconFiles.parse(configFile, reference, problems, false);
         Config creds = credentialsFile == null ? null : HoconFiles.parse(credentialsFile, null, problems, true);
@@ -59,7 +59,7 @@ public final class SettingsLoader {
             problems.throwIfAny();
         }
         CredentialsFile credentials = creds == null ? null
-                : CredentialsFile.read(creds, credentialsFile, problems, warnings);
+                : CredentialsFile.read(creds, credentialsFile, problems, secrets);
         String file = configFile.toString();
         Config cleaned = KeyCheck.check(user, reference.root(), problems, file);
         Config root = cleaned.withFallback(reference).getConfig(KeyCheck.ROOT);
@@ -129,11 +129,21 @@ public final class SettingsLoader {
         ClusterSettings cluster = readCluster(top.child("cluster"), credentials);
         JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
         problems.throwIfAny();
+        for (DatabaseSettings db : databases.values()) {
+            if (db.target().tls() != null) {
+                secrets.check(db.target().tls().key(), "TLS private key (tls.key of " + db.name() + ")",
+                        "the key of the daemon's client certificate");
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        for (SecretFile f : secrets.exposed()) {
+            warnings.add(f.warning());
+        }
 
         SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
                 EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
         Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
-        return new LoadedSettings(settings, logins, zookeeper, warnings);
+        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed());
     }
 
     /**

@@ -367,8 +367,37 @@ class ConfigProblemsTest {
         assertThat(problem(e, DB + ".tls.cert").message()).isEqualTo("is set without tls.key (mutual TLS needs both)");
         ConfigException keyOnly = files().fail(orders("    tls { key = \"client.pem\" }"));
         assertThat(problem(keyOnly, DB + ".tls.key").message()).isEqualTo("is set without tls.cert (mutual TLS needs both)");
-        ConfigException directory = files().fail(orders("    tls { ca = \".\" }"));
+        ConfigException directory = files().fail(orders("    tls { mode = verify-ca, ca = \".\" }"));
         assertThat(problem(directory, DB + ".tls.ca").message()).isEqualTo("cannot read file: not a regular file (" + dir + ")");
+    }
+
+    /** Connector/J never looks at the CA in preferred or required mode: a ca there gives a false sense of safety. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tls { mode = preferred, ca = \"ca.pem\" } | tls.ca   | ca.pem    | preferred",
+            "tls { mode = required, ca = \"ca.pem\" }  | tls.ca   | ca.pem    | required",
+            "tls { ca = \"ca.pem\" }                   | tls.ca   | ca.pem    | preferred",
+    })
+    void aCaWithAModeThatDoesNotVerifyIsAnError(String setting, String key, String value, String mode) {
+        ConfigFiles.write(dir.resolve("ca.pem"), "PEM");
+        ConfigProblem p = problem(files().fail(orders("    " + setting)), DB + "." + key);
+        assertThat(p.message()).isEqualTo("is not used to verify the server with tls.mode = " + mode
+                + " (the server's certificate is not checked at all): set tls.mode = verify-ca or verify-identity");
+        assertThat(p.value()).isEqualTo(value);
+        assertThat(p.line()).isEqualTo(3);
+        assertThat(p.file()).isEqualTo(dir.resolve("query-sniper.conf").toString());
+    }
+
+    @Test
+    void aDatabaseThatTurnsDownTheDefaultsVerificationButKeepsItsCaIsAnError() {
+        ConfigFiles.write(dir.resolve("ca.pem"), "PEM");
+        ConfigException e = files().fail("query-sniper.defaults.tls { mode = verify-identity, ca = \"ca.pem\" }\n"
+                + "query-sniper.databases.orders { host = h, tls.mode = required }\n");
+        ConfigProblem p = problem(e, DB + ".tls.mode");
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.value()).isEqualTo("required");
+        assertThat(p.message()).endsWith("set tls.mode = verify-ca or verify-identity");
+        assertThat(e.problems()).hasSize(1);
     }
 
     @Test
