@@ -524,4 +524,28 @@ class ConfigProblemsTest {
         assertThat(e.problems()).allSatisfy(p -> assertThat(String.valueOf(p.value())).doesNotContain(SECRET));
         assertThat(CREDENTIALS).contains(SECRET);
     }
+
+    @Test
+    void clusterTlsAndReadOnlyIdsProblems() {
+        ConfigFiles.write(dir.resolve("zk-ca.pem"), "PEM");
+        ConfigFiles.write(dir.resolve("zk-client.pem"), "PEM");
+        ConfigException e = files().fail("""
+                query-sniper.cluster {
+                  tls { ca = "zk-ca.pem", cert = "zk-client.pem" }
+                  read-only-ids = ["digest:reader", "world:anyone"]
+                }
+                """ + orders(""));
+        assertThat(problem(e, "query-sniper.cluster.tls.ca").message())
+                .isEqualTo("needs cluster.zookeeper: the embedded ZooKeeper has no TLS port");
+        assertThat(problem(e, "query-sniper.cluster.tls.cert").message())
+                .isEqualTo("is set without cluster.tls.key (mutual TLS needs both)");
+        assertThat(e.problems()).filteredOn(p -> "query-sniper.cluster.read-only-ids".equals(p.key()))
+                .extracting(ConfigProblem::value, ConfigProblem::message, ConfigProblem::line).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("digest:reader", "must be digest:USER:HASH, HASH being what"
+                                + " ZooKeeper's DigestAuthenticationProvider prints for USER:PASSWORD (never the password"
+                                + " itself)", 3),
+                        org.assertj.core.groups.Tuple.tuple("world:anyone", "must be digest:USER:HASH or sasl:PRINCIPAL", 3),
+                        org.assertj.core.groups.Tuple.tuple("[\"digest:reader\",\"world:anyone\"]",
+                                "needs cluster.auth: without it every znode is readable and writable by all", 3));
+    }
 }

@@ -316,4 +316,22 @@ class SettingsLoaderTest {
             assertThat(r.victims()).isEqualTo(Victims.ALL);
         });
     }
+
+    @Test
+    void clusterTlsAndReadOnlyIds() throws Exception {
+        ConfigFiles f = files();
+        ConfigFiles.write(dir.resolve("zk/ca.pem"), "PEM");
+        ConfigFiles.write(dir.resolve("zk/client.pem"), "PEM");
+        Path key = ConfigFiles.write(dir.resolve("zk/client.key"), "KEY");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        LoadedSettings loaded = f.load("query-sniper.cluster { zookeeper = \"zk1:2281\", auth = sasl,\n"
+                + "  tls { ca = \"zk/ca.pem\", cert = \"zk/client.pem\", key = \"zk/client.key\" },\n"
+                + "  read-only-ids = [\"sasl:auditor\", \"digest:reader:abc=\"] }\n" + ConfigFiles.orders(""));
+        ClusterSettings c = loaded.settings().cluster();
+        assertThat(c.tls()).isTrue();
+        assertThat(c.tlsCa()).isEqualTo(dir.resolve("zk/ca.pem"));
+        assertThat(c.tlsKey()).isEqualTo(dir.resolve("zk/client.key"));
+        assertThat(c.readOnlyIds()).containsExactly("sasl:auditor", "digest:reader:abc=");
+        assertThat(loaded.exposedSecretFiles()).extracting(SecretFile::what).containsExactly("TLS private key (cluster.tls.key)");
+    }
 }
