@@ -548,4 +548,13 @@ class ConfigProblemsTest {
                         org.assertj.core.groups.Tuple.tuple("[\"digest:reader\",\"world:anyone\"]",
                                 "needs cluster.auth: without it every znode is readable and writable by all", 3));
     }
+
+    /** Found by ConfigLoaderFuzzTest: a value substituted from the environment had no line; now the line that wrote it. */
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheLineThatSubstitutedIt() {
+        ConfigException e = files().fail("\n" + orders("") + "query-sniper.node-id = ${?PATH}\n");
+        ConfigProblem p = problem(e, "query-sniper.node-id");
+        assertThat(p.message()).isEqualTo("must be a simple name ([A-Za-z0-9_.-]+)");
+        assertThat(p.line()).isEqualTo(8);
+    }
 }
