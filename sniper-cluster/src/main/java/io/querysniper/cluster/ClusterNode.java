@@ -526,7 +526,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
                 .threadFactory(threads("sniper-curator"));
         // digest: addAuthInfo; sasl: the ZooKeeper client logs in from JAAS by itself. Either way
         // everything we create is creator-only (digest:user:hash or sasl:principal).
-        return ZkAuth.apply(b, options.authScheme(), options.authBytes()).build();
+        return ZkClients.secure(b, options).build();
     }
 
     private void notifyListeners(String db) {

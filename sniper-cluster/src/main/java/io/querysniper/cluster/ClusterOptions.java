@@ -25,19 +25,28 @@ import java.util.List;
  *                          for none; a secret
  * @param dataDir           node data directory; needed for the embedded ZooKeeper
  * @param embeddedPort      client port of the embedded ZooKeeper (0 = any free port)
+ * @param security          TLS and read-only ACL ids ({@link ZkSecurity#NONE} for neither)
  */
 public record ClusterOptions(String connectString, String namespace, Duration sessionTimeout,
                              Duration connectionTimeout, CoordinationLossPolicy policy,
                              Duration keepOwnedFor, String authScheme, byte[] authBytes,
-                             Path dataDir, int embeddedPort) {
+                             Path dataDir, int embeddedPort, ZkSecurity security) {
 
     public static final String DEFAULT_NAMESPACE = "query-sniper";
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(15);
     public static final int DEFAULT_EMBEDDED_PORT = 2181;
 
+    public ClusterOptions(String connectString, String namespace, Duration sessionTimeout, Duration connectionTimeout,
+                          CoordinationLossPolicy policy, Duration keepOwnedFor, String authScheme, byte[] authBytes,
+                          Path dataDir, int embeddedPort) {
+        this(connectString, namespace, sessionTimeout, connectionTimeout, policy, keepOwnedFor, authScheme, authBytes,
+                dataDir, embeddedPort, ZkSecurity.NONE);
+    }
+
     public ClusterOptions {
         authBytes = authBytes == null ? null : authBytes.clone();
+        security = security == null ? ZkSecurity.NONE : security;
         List<String> problems = new ArrayList<>();
         if (connectString != null && connectString.isBlank()) {
             problems.add("connectString is blank (use null for the embedded ZooKeeper)");
@@ -73,6 +82,9 @@ public record ClusterOptions(String connectString, String namespace, Duration se
         if (embeddedPort < 0 || embeddedPort > 65535) {
             problems.add("embeddedPort out of range: " + embeddedPort);
         }
+        if (!security.readOnlyIds().isEmpty() && authScheme == null) {
+            problems.add("read-only ids need an auth scheme (without one every znode is open to all)");
+        }
         if (!problems.isEmpty()) {
             throw new SniperException("invalid cluster options: " + String.join("; ", problems));
         }
@@ -87,27 +99,32 @@ public record ClusterOptions(String connectString, String namespace, Duration se
 
     public ClusterOptions withNamespace(String ns) {
         return new ClusterOptions(connectString, ns, sessionTimeout, connectionTimeout, policy,
-                keepOwnedFor, authScheme, authBytes, dataDir, embeddedPort);
+                keepOwnedFor, authScheme, authBytes, dataDir, embeddedPort, security);
     }
 
     public ClusterOptions withSessionTimeout(Duration timeout) {
         return new ClusterOptions(connectString, namespace, timeout, connectionTimeout, policy,
-                keepOwnedFor, authScheme, authBytes, dataDir, embeddedPort);
+                keepOwnedFor, authScheme, authBytes, dataDir, embeddedPort, security);
     }
 
     public ClusterOptions withPolicy(CoordinationLossPolicy p, Duration keepFor) {
         return new ClusterOptions(connectString, namespace, sessionTimeout, connectionTimeout, p,
-                keepFor, authScheme, authBytes, dataDir, embeddedPort);
+                keepFor, authScheme, authBytes, dataDir, embeddedPort, security);
     }
 
     public ClusterOptions withAuth(String scheme, byte[] bytes) {
         return new ClusterOptions(connectString, namespace, sessionTimeout, connectionTimeout, policy,
-                keepOwnedFor, scheme, bytes, dataDir, embeddedPort);
+                keepOwnedFor, scheme, bytes, dataDir, embeddedPort, security);
     }
 
     public ClusterOptions withEmbeddedPort(int port) {
         return new ClusterOptions(connectString, namespace, sessionTimeout, connectionTimeout, policy,
-                keepOwnedFor, authScheme, authBytes, dataDir, port);
+                keepOwnedFor, authScheme, authBytes, dataDir, port, security);
+    }
+
+    public ClusterOptions withSecurity(ZkSecurity s) {
+        return new ClusterOptions(connectString, namespace, sessionTimeout, connectionTimeout, policy,
+                keepOwnedFor, authScheme, authBytes, dataDir, embeddedPort, s);
     }
 
     /** A copy: the record must stay immutable. */
@@ -128,6 +145,7 @@ public record ClusterOptions(String connectString, String namespace, Duration se
                 + ", connectionTimeout=" + connectionTimeout + ", policy=" + policy
                 + ", keepOwnedFor=" + keepOwnedFor + ", authScheme=" + authScheme
                 + ", authBytes=" + (authBytes == null ? "none" : "***") + ", dataDir=" + dataDir
-                + ", embeddedPort=" + embeddedPort + "]";
+                + ", embeddedPort=" + embeddedPort + ", tls=" + (security.tls() != null)
+                + ", readOnlyIds=" + security.readOnlyIds() + "]";
     }
 }

@@ -7,6 +7,7 @@ import org.apache.curator.framework.imps.DefaultACLProvider;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
 
 import javax.security.auth.login.Configuration;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.URIParameter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,6 +50,15 @@ public final class ZkAuth {
      */
     public static CuratorFrameworkFactory.Builder apply(CuratorFrameworkFactory.Builder builder, String scheme,
                                                         byte[] bytes) {
+        return apply(builder, scheme, bytes, List.of());
+    }
+
+    /**
+     * As {@link #apply(CuratorFrameworkFactory.Builder, String, byte[])}, and with a scheme every znode created
+     * also gives READ (and nothing else) to {@code readers}.
+     */
+    public static CuratorFrameworkFactory.Builder apply(CuratorFrameworkFactory.Builder builder, String scheme,
+                                                        byte[] bytes, List<Id> readers) {
         if (scheme == null) {
             if (bytes != null) {
                 throw new SniperException("ZooKeeper auth bytes given without a scheme");
@@ -65,7 +76,7 @@ public final class ZkAuth {
             }
             builder.authorization(scheme, bytes);
         }
-        return builder.aclProvider(creatorOnly());
+        return builder.aclProvider(readers.isEmpty() ? creatorOnly() : creatorAndReaders(readers));
     }
 
     /**
@@ -115,6 +126,27 @@ public final class ZkAuth {
             throw new SniperException("the JAAS file " + v + " (" + JAAS_PROPERTY + ") does not exist or is not readable" + howTo);
         }
         return file.toUri();
+    }
+
+    /** Everything we create: all rights for its creator's ids, READ only for the read-only ids. */
+    static ACLProvider creatorAndReaders(List<Id> readers) {
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        for (Id reader : readers) {
+            acl.add(new ACL(ZooDefs.Perms.READ, reader));
+        }
+        // Not List.copyOf: ZooKeeper asks acl.contains(null), which an immutable List answers with a NPE.
+        List<ACL> fixed = java.util.Collections.unmodifiableList(acl);
+        return new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return fixed;
+            }
+
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return fixed;
+            }
+        };
     }
 
     /** Everything we create can be read and changed by its creator's authenticated ids only. */

@@ -10,10 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,7 +34,7 @@ final class CredentialsFile {
         this.file = file;
     }
 
-    static CredentialsFile read(Config config, Path credentialsFile, Problems problems, List<String> warnings) {
+    static CredentialsFile read(Config config, Path credentialsFile, Problems problems, SecretFiles secrets) {
         String file = credentialsFile.toString();
         CredentialsFile c = new CredentialsFile(config.root().keySet(), file);
         Path baseDir = credentialsFile.toAbsolutePath().getParent();
@@ -49,16 +46,16 @@ final class CredentialsFile {
                 continue;
             }
             Section s = new Section(obj.toConfig(), key, obj.origin(), file, problems, r -> true, Set.of("password"));
-            Credentials cred = readEntry(s, obj, baseDir, warnings);
+            Credentials cred = readEntry(s, obj, baseDir, secrets);
             if (cred != null) {
                 c.entries.put(name, cred);
             }
         }
-        warnIfOthersCanRead(credentialsFile, "credentials file", warnings);
+        secrets.check(credentialsFile, "credentials file", "passwords");
         return c;
     }
 
-    private static Credentials readEntry(Section s, ConfigObject raw, Path baseDir, List<String> warnings) {
+    private static Credentials readEntry(Section s, ConfigObject raw, Path baseDir, SecretFiles secrets) {
         KeyCheck.checkFixed(raw, ENTRY_KEYS, s);
         int before = s.problems().count();
         String user = s.requiredString("user");
@@ -70,7 +67,7 @@ final class CredentialsFile {
         } else if (s.has("password-file")) {
             Path p = s.path("password-file", baseDir);
             if (p != null) {
-                password = readPasswordFile(s, p, warnings);
+                password = readPasswordFile(s, p, secrets);
             }
         } else {
             s.problem("", "needs password or password-file");
@@ -78,7 +75,7 @@ final class CredentialsFile {
         return s.problems().count() == before && user != null && password != null ? new Credentials(user, password) : null;
     }
 
-    private static String readPasswordFile(Section s, Path p, List<String> warnings) {
+    private static String readPasswordFile(Section s, Path p, SecretFiles secrets) {
         String why = Tls.unreadableReason(p);
         if (why != null) {
             s.problem("password-file", "cannot read file: " + why);
@@ -86,29 +83,13 @@ final class CredentialsFile {
         }
         try {
             String text = Files.readString(p, StandardCharsets.UTF_8);
-            warnIfOthersCanRead(p, "password file", warnings);
+            secrets.check(p, "password file (" + s.key("password-file") + ")", "a password");
             // Secret mounts and `echo pw > file` leave one trailing newline: it is not part of the password.
             return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
                     : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         } catch (IOException e) {
             s.problem("password-file", "cannot read file: " + e.getClass().getSimpleName() + " (" + p + ")");
             return null;
-        }
-    }
-
-    static void warnIfOthersCanRead(Path p, String what, List<String> warnings) {
-        Set<PosixFilePermission> perms;
-        try {
-            perms = Files.getPosixFilePermissions(p);
-        } catch (UnsupportedOperationException | IOException e) {
-            return; // not a POSIX file system: nothing to say
-        }
-        boolean group = perms.contains(PosixFilePermission.GROUP_READ);
-        boolean others = perms.contains(PosixFilePermission.OTHERS_READ);
-        if (group || others) {
-            String who = group && others ? "its group and by every user" : group ? "its group" : "every user";
-            warnings.add("SECURITY WARNING: the " + what + " " + p + " holds database passwords and is readable by "
-                    + who + " on this host (" + PosixFilePermissions.toString(perms) + "); restrict it: chmod 600 " + p);
         }
     }
 }

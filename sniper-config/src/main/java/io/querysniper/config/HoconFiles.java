@@ -27,6 +27,7 @@ final class HoconFiles {
         try {
             Config c = ConfigFactory.parseFile(path.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            problems.rememberLines(file, c.root());
             return fallback == null ? c.resolve() : c.resolveWith(c.withFallback(fallback));
         } catch (com.typesafe.config.ConfigException e) {
             String message = secret && e instanceof com.typesafe.config.ConfigException.Parse

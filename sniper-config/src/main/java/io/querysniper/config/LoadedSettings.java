@@ -13,16 +13,24 @@ import java.util.Map;
  * @param credentials          login per database name (same keys as {@code settings.databases()})
  * @param zookeeperCredentials the {@code zookeeper} entry of the credentials file, or null
  * @param warnings             things that work but should not stay so (log them at WARN)
+ * @param exposedSecretFiles   files holding a secret that others on the host may access (each also a warning)
  */
 public record LoadedSettings(
         SniperSettings settings,
         Map<String, Credentials> credentials,
         Credentials zookeeperCredentials,
-        List<String> warnings) {
+        List<String> warnings,
+        List<SecretFile> exposedSecretFiles) {
 
     public LoadedSettings {
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
         warnings = List.copyOf(warnings);
+        exposedSecretFiles = List.copyOf(exposedSecretFiles);
+    }
+
+    public LoadedSettings(SniperSettings settings, Map<String, Credentials> credentials,
+                          Credentials zookeeperCredentials, List<String> warnings) {
+        this(settings, credentials, zookeeperCredentials, warnings, List.of());
     }
 
     /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */

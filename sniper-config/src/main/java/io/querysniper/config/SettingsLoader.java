@@ -49,9 +49,22 @@ public final class SettingsLoader {
      * @throws ConfigException listing every problem in both files
      */
     public static LoadedSettings load(Path configFile, Path credentialsFile) {
+        return load(configFile, credentialsFile, true);
+    }
+
+    /**
+     * For the read-only commands ({@code journal}, {@code cluster status}): the credentials file is read for its
+     * {@code zookeeper} entry only, so a reader's file needs no database login (a read-only ZooKeeper identity
+     * must not come with the password that can kill).
+     */
+    public static LoadedSettings loadForZooKeeper(Path configFile, Path credentialsFile) {
+        return load(configFile, credentialsFile, false);
+    }
+
+    private static LoadedSettings load(Path configFile, Path credentialsFile, boolean databaseLogins) {
         Problems problems = credentialsFile == null ? new Problems(configFile.toString())
                 : new Problems(configFile.toString(), credentialsFile.toString());
-        List<String> warnings = new ArrayList<>();
+        SecretFiles secrets = new SecretFiles();
         Config reference = reference();
         Config user = HoconFiles.parse(configFile, reference, problems, false);
         Config creds = credentialsFile == null ? null : HoconFiles.parse(credentialsFile, null, problems, true);
@@ -59,7 +72,7 @@ public final class SettingsLoader {
             problems.throwIfAny();
         }
         CredentialsFile credentials = creds == null ? null
-                : CredentialsFile.read(creds, credentialsFile, problems, warnings);
+                : CredentialsFile.read(creds, credentialsFile, problems, secrets);
         String file = configFile.toString();
         Config cleaned = KeyCheck.check(user, reference.root(), problems, file);
         Config root = cleaned.withFallback(reference).getConfig(KeyCheck.ROOT);
@@ -110,7 +123,8 @@ public final class SettingsLoader {
             String credentialsName = db.string("credentials");
             Boolean ownDryRun = db.bool("dry-run");
             DatabaseReader.Common common = DatabaseReader.readCommon(db, configDir, ruleDefaults, inherited.rules());
-            String entry = credentials == null ? credentialsName : findCredentials(db, name, credentialsName, credentials);
+            String entry = credentials == null || !databaseLogins ? credentialsName
+                    : findCredentials(db, name, credentialsName, credentials);
             // A global dry-run is a master switch: a database can add dry-run, not take it away.
             boolean dry = Boolean.TRUE.equals(dryRun) || Boolean.TRUE.equals(ownDryRun);
             DatabaseSettings settings = DatabaseReader.build(name, host, entry, dry, protectedUsers, common);
@@ -126,14 +140,26 @@ public final class SettingsLoader {
             }
         }
 
-        ClusterSettings cluster = readCluster(top.child("cluster"), credentials);
+        ClusterSettings cluster = readCluster(top.child("cluster"), credentials, configDir);
         JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
         problems.throwIfAny();
+        secrets.check(cluster.tlsKey(), "TLS private key (cluster.tls.key)", "the key of the daemon's ZooKeeper"
+                + " client certificate");
+        for (DatabaseSettings db : databases.values()) {
+            if (db.target().tls() != null) {
+                secrets.check(db.target().tls().key(), "TLS private key (tls.key of " + db.name() + ")",
+                        "the key of the daemon's client certificate");
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        for (SecretFile f : secrets.exposed()) {
+            warnings.add(f.warning());
+        }
 
         SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
                 EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
         Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
-        return new LoadedSettings(settings, logins, zookeeper, warnings);
+        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed());
     }
 
     /**
@@ -174,7 +200,7 @@ public final class SettingsLoader {
         return null;
     }
 
-    private static ClusterSettings readCluster(Section s, CredentialsFile credentials) {
+    private static ClusterSettings readCluster(Section s, CredentialsFile credentials, Path configDir) {
         String zookeeper = s.string("zookeeper");
         if (zookeeper != null && zookeeper.isBlank()) {
             s.problem("zookeeper", "must not be empty (leave it out to run an embedded ZooKeeper)");
@@ -201,8 +227,50 @@ public final class SettingsLoader {
                 && !credentials.written.contains(CredentialsFile.ZOOKEEPER_ENTRY)) {
             s.problem("auth", "needs a zookeeper { user, password } entry in " + credentials.file);
         }
+        Section tls = s.child("tls");
+        Path ca = Tls.readableFile(tls, "ca", configDir);
+        Path cert = Tls.readableFile(tls, "cert", configDir);
+        Path key = Tls.readableFile(tls, "key", configDir);
+        if ((cert != null || key != null) && ca == null) {
+            tls.problem(cert != null ? "cert" : "key", "needs cluster.tls.ca, the CA certificate to verify ZooKeeper with");
+        }
+        if (cert != null && key == null) {
+            tls.problem("cert", "is set without cluster.tls.key (mutual TLS needs both)");
+        }
+        if (key != null && cert == null) {
+            tls.problem("key", "is set without cluster.tls.cert (mutual TLS needs both)");
+        }
+        if (ca != null && zookeeper == null) {
+            tls.problem("ca", "needs cluster.zookeeper: the embedded ZooKeeper has no TLS port");
+        }
+        List<String> readOnlyIds = s.strings("read-only-ids");
+        if (readOnlyIds != null) {
+            for (String id : readOnlyIds) {
+                String problem = readOnlyIdProblem(id);
+                if (problem != null) {
+                    s.problem("read-only-ids", id, problem);
+                }
+            }
+            if (!readOnlyIds.isEmpty() && auth == null) {
+                s.problem("read-only-ids", "needs cluster.auth: without it every znode is readable and writable by all");
+            }
+        }
         return new ClusterSettings(zookeeper, namespace, sessionTimeout, connectionTimeout, policy, keepOwnedFor,
-                auth, port == null ? 0 : port.intValue());
+                auth, port == null ? 0 : port.intValue(), ca, cert, key, readOnlyIds);
+    }
+
+    /** Why an ACL id cannot be a read-only id, or null: digest:USER:HASH or sasl:PRINCIPAL. */
+    private static String readOnlyIdProblem(String id) {
+        if (id.startsWith("digest:")) {
+            String rest = id.substring("digest:".length());
+            int c = rest.indexOf(':');
+            return c > 0 && c < rest.length() - 1 ? null : "must be digest:USER:HASH, HASH being what ZooKeeper's"
+                    + " DigestAuthenticationProvider prints for USER:PASSWORD (never the password itself)";
+        }
+        if (id.startsWith("sasl:")) {
+            return id.length() > "sasl:".length() ? null : "must be sasl:PRINCIPAL";
+        }
+        return "must be digest:USER:HASH or sasl:PRINCIPAL";
     }
 
     private static JournalSettings readJournal(Section s, Path configDir, Path dataDir, List<String> databases) {

@@ -24,6 +24,14 @@ final class Tls {
         if (verifies && !t.has("ca") && ownsAny(t, "mode", "ca")) {
             t.problem("mode", "needs tls.ca, the CA certificate to verify the server with");
         }
+        boolean verifiesNothing = mode == TlsMode.PREFERRED || mode == TlsMode.REQUIRED;
+        if (verifiesNothing && t.has("ca") && ownsAny(t, "mode", "ca")) {
+            // Connector/J encrypts in these modes but never looks at the CA: any certificate is taken, so a
+            // man in the middle reads every query. A ca only makes sense with a mode that checks it.
+            t.problem(t.owns("ca") ? "ca" : "mode", "is not used to verify the server with tls.mode = "
+                    + mode.configName() + " (the server's certificate is not checked at all): set tls.mode ="
+                    + " verify-ca or verify-identity");
+        }
         if (t.has("cert") && !t.has("key") && ownsAny(t, "cert", "key")) {
             t.problem("cert", "is set without tls.key (mutual TLS needs both)");
         }

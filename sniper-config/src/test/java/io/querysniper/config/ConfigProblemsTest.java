@@ -367,8 +367,37 @@ class ConfigProblemsTest {
         assertThat(problem(e, DB + ".tls.cert").message()).isEqualTo("is set without tls.key (mutual TLS needs both)");
         ConfigException keyOnly = files().fail(orders("    tls { key = \"client.pem\" }"));
         assertThat(problem(keyOnly, DB + ".tls.key").message()).isEqualTo("is set without tls.cert (mutual TLS needs both)");
-        ConfigException directory = files().fail(orders("    tls { ca = \".\" }"));
+        ConfigException directory = files().fail(orders("    tls { mode = verify-ca, ca = \".\" }"));
         assertThat(problem(directory, DB + ".tls.ca").message()).isEqualTo("cannot read file: not a regular file (" + dir + ")");
+    }
+
+    /** Connector/J never looks at the CA in preferred or required mode: a ca there gives a false sense of safety. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tls { mode = preferred, ca = \"ca.pem\" } | tls.ca   | ca.pem    | preferred",
+            "tls { mode = required, ca = \"ca.pem\" }  | tls.ca   | ca.pem    | required",
+            "tls { ca = \"ca.pem\" }                   | tls.ca   | ca.pem    | preferred",
+    })
+    void aCaWithAModeThatDoesNotVerifyIsAnError(String setting, String key, String value, String mode) {
+        ConfigFiles.write(dir.resolve("ca.pem"), "PEM");
+        ConfigProblem p = problem(files().fail(orders("    " + setting)), DB + "." + key);
+        assertThat(p.message()).isEqualTo("is not used to verify the server with tls.mode = " + mode
+                + " (the server's certificate is not checked at all): set tls.mode = verify-ca or verify-identity");
+        assertThat(p.value()).isEqualTo(value);
+        assertThat(p.line()).isEqualTo(3);
+        assertThat(p.file()).isEqualTo(dir.resolve("query-sniper.conf").toString());
+    }
+
+    @Test
+    void aDatabaseThatTurnsDownTheDefaultsVerificationButKeepsItsCaIsAnError() {
+        ConfigFiles.write(dir.resolve("ca.pem"), "PEM");
+        ConfigException e = files().fail("query-sniper.defaults.tls { mode = verify-identity, ca = \"ca.pem\" }\n"
+                + "query-sniper.databases.orders { host = h, tls.mode = required }\n");
+        ConfigProblem p = problem(e, DB + ".tls.mode");
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.value()).isEqualTo("required");
+        assertThat(p.message()).endsWith("set tls.mode = verify-ca or verify-identity");
+        assertThat(e.problems()).hasSize(1);
     }
 
     @Test
@@ -496,5 +525,38 @@ class ConfigProblemsTest {
         assertThat(e.getMessage()).doesNotContain(SECRET).contains("****");
         assertThat(e.problems()).allSatisfy(p -> assertThat(String.valueOf(p.value())).doesNotContain(SECRET));
         assertThat(CREDENTIALS).contains(SECRET);
+    }
+
+    @Test
+    void clusterTlsAndReadOnlyIdsProblems() {
+        ConfigFiles.write(dir.resolve("zk-ca.pem"), "PEM");
+        ConfigFiles.write(dir.resolve("zk-client.pem"), "PEM");
+        ConfigException e = files().fail("""
+                query-sniper.cluster {
+                  tls { ca = "zk-ca.pem", cert = "zk-client.pem" }
+                  read-only-ids = ["digest:reader", "world:anyone"]
+                }
+                """ + orders(""));
+        assertThat(problem(e, "query-sniper.cluster.tls.ca").message())
+                .isEqualTo("needs cluster.zookeeper: the embedded ZooKeeper has no TLS port");
+        assertThat(problem(e, "query-sniper.cluster.tls.cert").message())
+                .isEqualTo("is set without cluster.tls.key (mutual TLS needs both)");
+        assertThat(e.problems()).filteredOn(p -> "query-sniper.cluster.read-only-ids".equals(p.key()))
+                .extracting(ConfigProblem::value, ConfigProblem::message, ConfigProblem::line).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("digest:reader", "must be digest:USER:HASH, HASH being what"
+                                + " ZooKeeper's DigestAuthenticationProvider prints for USER:PASSWORD (never the password"
+                                + " itself)", 3),
+                        org.assertj.core.groups.Tuple.tuple("world:anyone", "must be digest:USER:HASH or sasl:PRINCIPAL", 3),
+                        org.assertj.core.groups.Tuple.tuple("[\"digest:reader\",\"world:anyone\"]",
+                                "needs cluster.auth: without it every znode is readable and writable by all", 3));
+    }
+
+    /** Found by ConfigLoaderFuzzTest: a value substituted from the environment had no line; now the line that wrote it. */
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheLineThatSubstitutedIt() {
+        ConfigException e = files().fail("\n" + orders("") + "query-sniper.node-id = ${?PATH}\n");
+        ConfigProblem p = problem(e, "query-sniper.node-id");
+        assertThat(p.message()).isEqualTo("must be a simple name ([A-Za-z0-9_.-]+)");
+        assertThat(p.line()).isEqualTo(8);
     }
 }

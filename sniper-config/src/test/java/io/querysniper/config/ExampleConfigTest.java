@@ -1,6 +1,7 @@
 package io.querysniper.config;
 
 import io.querysniper.core.rules.Rule;
+import io.querysniper.core.target.TlsMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,11 @@ class ExampleConfigTest {
                 .containsExactly("runaway-select");
         assertThat(loaded.credentials().get("orders-primary").password()).isEqualTo("pw");
         assertThat(loaded.warnings()).isEmpty();
+        // The recommended fleet-wide setting: every database verifies the server's certificate and name.
+        assertThat(loaded.settings().databases().values()).allSatisfy(db -> {
+            assertThat(db.target().tls().mode()).isEqualTo(TlsMode.VERIFY_IDENTITY);
+            assertThat(db.target().tls().ca()).isEqualTo(dir.resolve("certs/ca.pem"));
+        });
         assertThat(loaded.settings().effectiveConfigMasked()).doesNotContain("change-me");
     }
 

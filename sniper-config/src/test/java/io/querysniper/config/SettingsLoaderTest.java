@@ -18,6 +18,7 @@ import java.time.Duration;
 
 import static io.querysniper.config.ConfigFiles.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SettingsLoaderTest {
     @TempDir
@@ -76,9 +77,10 @@ class SettingsLoaderTest {
 
     private LoadedSettings loadFull() {
         ConfigFiles f = files();
-        for (String p : new String[] {"certs/ca.pem", "certs/client.pem", "certs/client.key"}) {
+        for (String p : new String[] {"certs/ca.pem", "certs/client.pem"}) {
             ConfigFiles.write(dir.resolve(p), "PEM");
         }
+        ConfigFiles.writeSecret(dir.resolve("certs/client.key"), "PEM");
         ConfigFiles.writeSecret(dir.resolve("secrets/orders.pw"), "orders-" + SECRET + "\n");
         return f.load(FULL, FULL_CREDENTIALS);
     }
@@ -229,9 +231,44 @@ class SettingsLoaderTest {
         Files.setPosixFilePermissions(f.credentials, PosixFilePermissions.fromString("rw-r--r--"));
         LoadedSettings loaded = SettingsLoader.load(f.config, f.credentials);
         assertThat(loaded.warnings()).containsExactly("SECURITY WARNING: the credentials file " + f.credentials
-                + " holds database passwords and is readable by its group and by every user on this host"
+                + " holds passwords and is open to its group and every user on this host"
                 + " (rw-r--r--); restrict it: chmod 600 " + f.credentials);
+        assertThat(loaded.exposedSecretFiles()).singleElement()
+                .satisfies(e -> assertThat(e.fix()).isEqualTo("chmod 600 " + f.credentials));
     }
+
+    /** Every file that holds a secret is checked, each once, and any group or other access counts. */
+    @Test
+    void warnsAboutEverySecretFileOthersCanAccess() throws Exception {
+        ConfigFiles f = files();
+        Path pw = ConfigFiles.write(dir.resolve("pw"), "secret\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw--w----"));
+        Path key = ConfigFiles.write(dir.resolve("client.key"), "KEY");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw----r--"));
+        ConfigFiles.write(dir.resolve("ca.pem"), "PEM");
+        Path ownerOnly = ConfigFiles.write(dir.resolve("other.key"), "KEY");
+        Files.setPosixFilePermissions(ownerOnly, PosixFilePermissions.fromString("r--------"));
+        ConfigFiles.write(dir.resolve("client.pem"), "PEM");
+        LoadedSettings loaded = f.load("""
+                query-sniper.defaults.tls { mode = verify-ca, ca = "ca.pem", cert = "client.pem", key = "client.key" }
+                query-sniper.databases {
+                  orders { host = h1 }
+                  billing { host = h2 }
+                  audit { host = h3, tls.key = "other.key" }
+                }
+                """, "default { user = u, password-file = \"pw\" }\n");
+        assertThat(loaded.exposedSecretFiles()).extracting(SecretFile::file, SecretFile::what, SecretFile::permissions)
+                .containsExactly(
+                        tuple(pw, "password file (default.password-file)", "rw--w----"),
+                        tuple(key, "TLS private key (tls.key of orders)", "rw----r--"));
+        assertThat(loaded.warnings()).containsExactly(
+                "SECURITY WARNING: the password file (default.password-file) " + pw + " holds a password and is open"
+                        + " to its group on this host (rw--w----); restrict it: chmod 600 " + pw,
+                "SECURITY WARNING: the TLS private key (tls.key of orders) " + key + " holds the key of the daemon's"
+                        + " client certificate and is open to every user on this host (rw----r--); restrict it:"
+                        + " chmod 600 " + key);
+    }
+
 
     @Test
     void noSecretInToStringOrEffectiveConfig() {
@@ -279,5 +316,23 @@ class SettingsLoaderTest {
             assertThat(r.idleTime()).isEqualTo(Duration.ofMinutes(5));
             assertThat(r.victims()).isEqualTo(Victims.ALL);
         });
+    }
+
+    @Test
+    void clusterTlsAndReadOnlyIds() throws Exception {
+        ConfigFiles f = files();
+        ConfigFiles.write(dir.resolve("zk/ca.pem"), "PEM");
+        ConfigFiles.write(dir.resolve("zk/client.pem"), "PEM");
+        Path key = ConfigFiles.write(dir.resolve("zk/client.key"), "KEY");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        LoadedSettings loaded = f.load("query-sniper.cluster { zookeeper = \"zk1:2281\", auth = sasl,\n"
+                + "  tls { ca = \"zk/ca.pem\", cert = \"zk/client.pem\", key = \"zk/client.key\" },\n"
+                + "  read-only-ids = [\"sasl:auditor\", \"digest:reader:abc=\"] }\n" + ConfigFiles.orders(""));
+        ClusterSettings c = loaded.settings().cluster();
+        assertThat(c.tls()).isTrue();
+        assertThat(c.tlsCa()).isEqualTo(dir.resolve("zk/ca.pem"));
+        assertThat(c.tlsKey()).isEqualTo(dir.resolve("zk/client.key"));
+        assertThat(c.readOnlyIds()).containsExactly("sasl:auditor", "digest:reader:abc=");
+        assertThat(loaded.exposedSecretFiles()).extracting(SecretFile::what).containsExactly("TLS private key (cluster.tls.key)");
     }
 }

@@ -8,6 +8,9 @@ import io.querysniper.cluster.ClusterOptions;
 import io.querysniper.cluster.CoordinationLossPolicy;
 import io.querysniper.cluster.NodeInfo;
 import io.querysniper.cluster.ZkAuth;
+import io.querysniper.cluster.ZkClients;
+import io.querysniper.cluster.ZkSecurity;
+import io.querysniper.cluster.ZkTls;
 import io.querysniper.config.ClusterSettings;
 import io.querysniper.config.DatabaseSettings;
 import io.querysniper.config.JournalSettings;
@@ -129,6 +132,10 @@ public final class Daemon implements AutoCloseable {
                     + "(fine for one node; set cluster.zookeeper to run several)", c.embeddedPort(),
                     settings.dataDir().resolve("zookeeper"));
         }
+        if (c.authScheme() == null) {
+            log.warn(ZkClients.openAclWarning(c.embedded() ? "(embedded) 127.0.0.1:" + c.embeddedPort() : c.zookeeper(),
+                    c.namespace()));
+        }
         ClusterNode node = new ClusterNode(clusterOptions(c), nodeInfo(), settings.databases().keySet(), clock);
         stages.add("cluster node", CLUSTER_CLOSE_BOUND, node::close);
         node.start();
@@ -204,7 +211,12 @@ public final class Daemon implements AutoCloseable {
             scheme = ZkAuth.SASL; // the login comes from the JVM's JAAS "Client" section
         }
         return new ClusterOptions(c.zookeeper(), c.namespace(), c.sessionTimeout(), c.connectionTimeout(), policy,
-                c.keepOwnedFor(), scheme, auth, settings.dataDir(), c.embeddedPort());
+                c.keepOwnedFor(), scheme, auth, settings.dataDir(), c.embeddedPort(), zkSecurity(c));
+    }
+
+    /** TLS and read-only ids of {@code cluster}: the read-only commands connect the same way. */
+    public static ZkSecurity zkSecurity(ClusterSettings c) {
+        return new ZkSecurity(c.tls() ? new ZkTls(c.tlsCa(), c.tlsCert(), c.tlsKey()) : null, c.readOnlyIds());
     }
 
     private NodeInfo nodeInfo() {

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param sessionSource      where sessions are read from, or null
  * @param killMethod         how queries and connections would be killed, or null
  * @param problems           everything wrong, one sentence each; empty when all is well
+ * @param warnings           what works but is unsafe (plaintext, unverified TLS, privileges beyond need)
+ * @param leastGrants        the grants the login needs on this server, ready to run; empty when not connected
  */
 public record CheckReport(
         String database,
@@ -26,12 +28,23 @@ public record CheckReport(
         Set<String> privilegesMissing,
         String sessionSource,
         String killMethod,
-        List<String> problems) {
+        List<String> problems,
+        List<String> warnings,
+        List<String> leastGrants) {
 
     public CheckReport {
         privilegesPresent = Set.copyOf(privilegesPresent);
         privilegesMissing = Set.copyOf(privilegesMissing);
         problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
+        leastGrants = List.copyOf(leastGrants);
+    }
+
+    /** A report without warnings or grants (a check that could not connect). */
+    public CheckReport(String database, Flavor flavor, String version, String tlsCipher, Set<String> privilegesPresent,
+                       Set<String> privilegesMissing, String sessionSource, String killMethod, List<String> problems) {
+        this(database, flavor, version, tlsCipher, privilegesPresent, privilegesMissing, sessionSource, killMethod,
+                problems, List.of(), List.of());
     }
 
     public boolean ok() {

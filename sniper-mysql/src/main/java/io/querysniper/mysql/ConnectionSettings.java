@@ -77,6 +77,20 @@ final class ConnectionSettings implements AutoCloseable {
         }
     }
 
+    DatabaseTarget target() {
+        return target;
+    }
+
+    /** What an unencrypted connection to this target means and how to fix it (no secret in it). */
+    static String plaintextWarning(DatabaseTarget target) {
+        TlsMode mode = target.tls() == null ? TlsMode.PREFERRED : target.tls().mode();
+        String why = mode == TlsMode.DISABLED ? "tls.mode = disabled"
+                : "tls.mode = " + mode.configName() + " and the server offers no TLS";
+        return "database '" + target.name() + "' at " + target.host() + ":" + target.port()
+                + ": the connection is not encrypted (" + why + "): query text crosses the network in clear;"
+                + " set tls { mode = verify-identity, ca = ... }";
+    }
+
     String url() {
         return "jdbc:mysql://" + hostForUrl(target.host()) + ":" + target.port() + "/";
     }

@@ -143,6 +143,11 @@ public final class MysqlServerPort implements ServerPort {
         return e;
     }
 
+    /** Whether the last connection opened is encrypted, or null before the first one. */
+    public Boolean encrypted() {
+        return tracking.encrypted();
+    }
+
     /** What was learnt about the server at the last connect, or null before the first one. */
     public ServerInfo serverInfo() {
         return tracking.serverInfo();

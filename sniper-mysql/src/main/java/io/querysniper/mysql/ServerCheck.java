@@ -16,6 +16,7 @@ import io.querysniper.core.SniperException;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.target.DatabaseTarget;
 import io.querysniper.core.target.KillMethod;
+import io.querysniper.core.target.TlsMode;
 
 /**
  * The {@code check} command's look at one database: connects once (no pool) with the same settings as
@@ -74,11 +75,41 @@ public final class ServerCheck {
             } catch (SQLException e) {
                 problems.add("cannot read sessions from " + info.flavor().sessionSource() + ": " + KillErrors.detail(e));
             }
+            List<String> warnings = new ArrayList<>();
+            if (cipher == null) {
+                warnings.add("query text crosses the network in clear: " + plaintextReason(target)
+                        + "; set tls { mode = verify-identity, ca = ... }");
+            } else if (!verifies(target)) {
+                warnings.add("TLS without verification (tls.mode = " + mode(target).configName() + "): the server's"
+                        + " certificate is not checked, so a man in the middle reads every query; set tls.mode ="
+                        + " verify-identity and tls.ca");
+            }
+            warnings.addAll(LeastPrivileges.excess(granted, info.flavor(), info.version(), method));
+            List<String> grants = LeastPrivileges.grants(info.flavor(), info.version(), method, currentUser(c));
             return new CheckReport(target.name(), info.flavor(), info.version(), cipher, present, missing,
-                    info.flavor().sessionSource(), KillSql.describe(method, info), problems);
+                    info.flavor().sessionSource(), KillSql.describe(method, info), problems, warnings, grants);
         } catch (SQLException e) {
             problems.add("cannot connect to " + settings.address() + ": " + KillErrors.detail(e));
             return new CheckReport(target.name(), null, null, null, present, missing, null, null, problems);
+        }
+    }
+
+    private static TlsMode mode(DatabaseTarget target) {
+        return target.tls() == null ? TlsMode.PREFERRED : target.tls().mode();
+    }
+
+    private static boolean verifies(DatabaseTarget target) {
+        return mode(target) == TlsMode.VERIFY_CA || mode(target) == TlsMode.VERIFY_IDENTITY;
+    }
+
+    private static String plaintextReason(DatabaseTarget target) {
+        return mode(target) == TlsMode.DISABLED ? "TLS is off (tls.mode = disabled)"
+                : "the server offers no TLS (tls.mode = " + mode(target).configName() + ")";
+    }
+
+    private static String currentUser(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+            return rs.next() ? rs.getString(1) : "query_sniper@%";
         }
     }
 

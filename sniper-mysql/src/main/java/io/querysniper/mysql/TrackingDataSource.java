@@ -9,11 +9,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
 import com.mysql.cj.jdbc.JdbcConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DataSource under the Hikari pool: every physical connection the pool opens passes through here,
@@ -21,7 +22,11 @@ import com.mysql.cj.jdbc.JdbcConnection;
  * version, kill procedures) at each connect, which also covers a server replaced behind the same address.
  */
 final class TrackingDataSource implements DataSource {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackingDataSource.class);
     private final ConnectionSettings settings;
+    /** Whether the last connection opened is encrypted (null before the first): plaintext is warned once. */
+    private volatile Boolean encrypted;
+    private final java.util.concurrent.atomic.AtomicBoolean warnedPlaintext = new java.util.concurrent.atomic.AtomicBoolean();
     /** Ids of the connections this pool opened most recently: enough to cover every one still open. */
     private final Set<Long> ownIds = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -59,11 +64,29 @@ final class TrackingDataSource implements DataSource {
             ServerInfo info = ServerInfo.detect(c);
             perConnection.put(raw, info);
             serverInfo = info;
+            noteEncryption(raw.getSession().isSSLEstablished());
             return c;
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
         }
+    }
+
+    /**
+     * The daemon reads every session's query text over this connection: in clear, anyone on the path reads it
+     * too. Said once per database, at its first plaintext connection (a {@code preferred} mode against a
+     * server without TLS ends up here without a word from the driver).
+     */
+    private void noteEncryption(boolean tls) {
+        encrypted = tls;
+        if (!tls && warnedPlaintext.compareAndSet(false, true)) {
+            LOG.warn("SECURITY WARNING: {}", ConnectionSettings.plaintextWarning(settings.target()));
+        }
+    }
+
+    /** Whether the last connection opened is encrypted, or null before the first one. */
+    Boolean encrypted() {
+        return encrypted;
     }
 
     /**
@@ -109,7 +132,7 @@ final class TrackingDataSource implements DataSource {
     }
 
     @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
         throw new SQLFeatureNotSupportedException();
     }
 

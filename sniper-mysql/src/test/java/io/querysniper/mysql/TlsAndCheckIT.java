@@ -54,6 +54,24 @@ class TlsAndCheckIT {
         assertThat(report.killMethod()).isEqualTo("KILL QUERY ID / KILL CONNECTION");
     }
 
+    /** Encrypted but unverified: no plaintext warning, yet the check says a man in the middle reads every query. */
+    @Test
+    void requiredEncryptsButTheCheckFlagsThatNothingIsVerified() {
+        MariaDbServer db = DB.server();
+        Credentials root = new Credentials(db.rootUser(), db.rootPassword());
+        TlsSettings required = new TlsSettings(TlsMode.REQUIRED, null, null, null);
+        try (MysqlServerPort port = new MysqlServerPort(Targets.with(db, required), root, "node-1", Clock.systemUTC())) {
+            port.snapshot(StatusNeeds.NONE);
+            assertThat(port.encrypted()).isTrue();
+        }
+        CheckReport report = ServerCheck.run(Targets.with(db, required), root, "node-1");
+        assertThat(report.warnings()).contains("TLS without verification (tls.mode = required): the server's certificate"
+                + " is not checked, so a man in the middle reads every query; set tls.mode = verify-identity and tls.ca");
+        CheckReport verified = ServerCheck.run(Targets.with(db, new TlsSettings(TlsMode.VERIFY_IDENTITY, db.caCert(),
+                null, null)), root, "node-1");
+        assertThat(verified.warnings()).noneMatch(w -> w.contains("TLS") || w.contains("clear"));
+    }
+
     @Test
     void verifyIdentityAcceptsTheCertificateFor127001() {
         MariaDbServer db = DB.server();

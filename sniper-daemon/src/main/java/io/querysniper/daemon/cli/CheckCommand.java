@@ -44,6 +44,8 @@ public final class CheckCommand implements Callable<Integer> {
         Table table = new Table("DATABASE", "SERVER", "TLS", "PRIVILEGES", "MISSING", "SESSIONS FROM", "KILL WITH", "STATUS");
         int bad = 0;
         StringBuilder problems = new StringBuilder();
+        StringBuilder warnings = new StringBuilder();
+        StringBuilder grants = new StringBuilder();
         for (DatabaseSettings db : loaded.settings().databases().values()) {
             CheckReport r = run(db, loaded);
             if (!r.ok()) {
@@ -52,13 +54,31 @@ public final class CheckCommand implements Callable<Integer> {
                     problems.append("  ").append(db.name()).append(": ").append(p).append('\n');
                 }
             }
+            for (String w : r.warnings()) {
+                warnings.append("  ").append(db.name()).append(": ").append(w).append('\n');
+            }
+            if (!r.leastGrants().isEmpty()) {
+                grants.append("-- ").append(db.name()).append(" (").append(r.flavor().name().toLowerCase())
+                        .append(", kill with ").append(r.killMethod()).append(")\n");
+                r.leastGrants().forEach(g -> grants.append(g).append('\n'));
+            }
             table.row(db.name(),
                     r.flavor() == null ? null : r.flavor().name().toLowerCase() + " " + r.version(),
-                    r.flavor() == null ? null : r.tlsCipher() == null ? "off" : r.tlsCipher(),
+                    r.flavor() == null ? null : r.tlsCipher() == null ? "OFF: clear text" : r.tlsCipher(),
                     join(r.privilegesPresent()), join(r.privilegesMissing()),
-                    r.sessionSource(), r.killMethod(), r.ok() ? "ok" : "FAILED");
+                    r.sessionSource(), r.killMethod(), status(r));
         }
         out.print(table.render());
+        if (!warnings.isEmpty()) {
+            out.println();
+            out.println("Warnings:");
+            out.print(warnings);
+        }
+        if (!grants.isEmpty()) {
+            out.println();
+            out.println("Least privileges the daemon needs (run as an administrator; nothing more is needed):");
+            out.print(grants);
+        }
         if (bad > 0) {
             out.println();
             out.println("Problems:");
@@ -78,6 +98,13 @@ public final class CheckCommand implements Callable<Integer> {
             return new CheckReport(db.name(), null, null, null, Set.of(), Set.of(), null, null,
                     List.of(ErrorHandler.describe(e)));
         }
+    }
+
+    private static String status(CheckReport r) {
+        if (!r.ok()) {
+            return "FAILED";
+        }
+        return r.warnings().isEmpty() ? "ok" : "ok (" + r.warnings().size() + " warning(s))";
     }
 
     private static String join(Set<String> s) {

@@ -2,6 +2,7 @@ package io.querysniper.daemon.cli;
 
 import io.querysniper.cluster.ClusterStatus;
 import io.querysniper.cluster.ClusterStatusReader;
+import io.querysniper.cluster.ZkClients;
 import io.querysniper.config.LoadedSettings;
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine;
@@ -48,7 +49,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            LoadedSettings loaded = SettingsFiles.load(config, credentials);
+            LoadedSettings loaded = SettingsFiles.loadForZooKeeper(config, credentials);
             ClusterStatus status;
             try (CuratorFramework client = ZooKeeperReadClient.open(loaded)) {
                 status = new ClusterStatusReader(client).read(loaded.settings().databases().keySet(),
@@ -57,6 +58,13 @@ public final class ClusterCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.print(json ? status.toJson() + "\n" : status.toTable());
             out.flush();
+            if (loaded.settings().cluster().authScheme() == null) {
+                // stderr: --json output stays one object, and the warning still reaches whoever runs it.
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(ZkClients.openAclWarning(ZooKeeperReadClient.connectString(loaded.settings().cluster()),
+                        loaded.settings().cluster().namespace()));
+                err.flush();
+            }
             return status.allOwned() ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }

@@ -62,7 +62,7 @@ public final class JournalCommand implements Callable<Integer> {
         if (to != null && follow) {
             throw new UsageException("--follow and --until do not go together");
         }
-        LoadedSettings loaded = SettingsFiles.load(config, credentials);
+        LoadedSettings loaded = SettingsFiles.loadForZooKeeper(config, credentials);
         JournalQuery query = new JournalQuery(from, to, database, rule);
         PrintWriter out = spec.commandLine().getOut();
         if (!json) {

@@ -44,10 +44,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Log \"would kill\" and kill nothing, on every database.")
     boolean dryRun;
 
+    @Option(names = "--strict-permissions",
+            description = "Refuse to start (exit 2) when a file holding a secret (credentials, password-file, "
+                    + "tls.key) can be read or changed by anyone but its owner, instead of warning.")
+    boolean strictPermissions;
+
     @Override
     public Integer call() throws InterruptedException {
         // Validate before anything starts: a bad config prints every problem and exits 2.
         LoadedSettings loaded = SettingsFiles.load(config, credentials);
+        if (strictPermissions) {
+            StrictPermissions.check(loaded);
+        }
         // stdout through its file descriptor: System.out may be a test's or picocli's wrapper.
         LogSetup.configure(logFormat, Level.INFO, new FileOutputStream(FileDescriptor.out));
         Daemon daemon = new Daemon(loaded, dryRun, Clock.systemUTC(), DefaultPorts.mysql(), List.<KillListener>of());

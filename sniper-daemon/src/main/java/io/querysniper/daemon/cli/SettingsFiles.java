@@ -20,8 +20,18 @@ public final class SettingsFiles {
      * {@code cluster status}, {@code journal}) pass a null credentials file: the config is validated alone.
      */
     public static LoadedSettings load(Path config, Path credentials) {
+        return load(config, credentials, true);
+    }
+
+    /** For {@code journal} and {@code cluster status}: only the credentials file's zookeeper entry is read. */
+    public static LoadedSettings loadForZooKeeper(Path config, Path credentials) {
+        return load(config, credentials, false);
+    }
+
+    private static LoadedSettings load(Path config, Path credentials, boolean databaseLogins) {
         try {
-            return SettingsLoader.load(config, credentials);
+            return databaseLogins ? SettingsLoader.load(config, credentials)
+                    : SettingsLoader.loadForZooKeeper(config, credentials);
         } catch (ConfigException e) {
             List<String> lines = new ArrayList<>();
             for (ConfigProblem p : e.problems()) {

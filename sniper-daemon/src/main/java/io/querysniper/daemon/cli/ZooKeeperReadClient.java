@@ -1,6 +1,8 @@
 package io.querysniper.daemon.cli;
 
 import io.querysniper.cluster.ZkAuth;
+import io.querysniper.cluster.ZkClients;
+import io.querysniper.daemon.Daemon;
 import io.querysniper.config.ClusterSettings;
 import io.querysniper.config.LoadedSettings;
 import io.querysniper.core.SniperException;
@@ -39,13 +41,16 @@ final class ZooKeeperReadClient {
             if (zk == null || zk.password().isEmpty()) {
                 throw new UsageException("cluster.auth = digest: pass --credentials FILE with the zookeeper entry");
             }
-            ZkAuth.apply(b, ZkAuth.DIGEST, (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8));
+            ZkClients.secure(b, ZkAuth.DIGEST, (zk.user() + ":" + zk.password()).getBytes(StandardCharsets.UTF_8),
+                    Daemon.zkSecurity(c));
         } else if (ZkAuth.SASL.equals(c.authScheme())) {
             try {
-                ZkAuth.apply(b, ZkAuth.SASL, null);
+                ZkClients.secure(b, ZkAuth.SASL, null, Daemon.zkSecurity(c));
             } catch (SniperException e) {
                 throw new UsageException(e.getMessage());
             }
+        } else {
+            ZkClients.secure(b, null, null, Daemon.zkSecurity(c));
         }
         CuratorFramework client = b.build();
         client.start();

@@ -122,4 +122,38 @@ class BadConfigTest {
         assertRefused(r);
         assertThat(r.err()).contains("query-sniper: " + dir.resolve("nope.conf") + ": cannot read file: ");
     }
+
+    /** {@code --strict-permissions}: every secret file others can access is named with its fix, and nothing starts. */
+    @Test
+    void strictPermissionsRefusesToStartOnSecretFilesOthersCanRead() throws IOException {
+        Path key = dir.resolve("client.key");
+        Files.writeString(key, "KEY");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+        Files.writeString(dir.resolve("client.pem"), "PEM");
+        Files.writeString(dir.resolve("ca.pem"), "PEM");
+        Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path config = dir.resolve("sniper.conf");
+        Files.writeString(config, "query-sniper {\n  data-dir = \"data\"\n  databases.orders {\n" + HOST
+                + "      tls { mode = verify-ca, ca = \"ca.pem\", cert = \"client.pem\", key = \"client.key\" }\n"
+                + "      rules = [ { name = r1, busy-time = 5s } ]\n  }\n}\n");
+        CliRun r = CliRun.of("run", "--strict-permissions", "--config", config.toString(),
+                "--credentials", credentials.toString());
+        assertRefused(r);
+        assertThat(r.err()).isEqualTo(
+                "query-sniper: the credentials file " + credentials + " is open to its group and every user (rw-rw-rw-):"
+                        + " chmod 600 " + credentials + "\n"
+                        + "query-sniper: the TLS private key (tls.key of orders) " + key + " is open to its group"
+                        + " (rw-r-----): chmod 600 " + key + "\n"
+                        + "query-sniper: 2 secret file(s) others can access; --strict-permissions: nothing was started\n");
+    }
+
+    @Test
+    void aCaThatRequiredModeWouldNotUseIsRefused() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "PEM");
+        CliRun r = run(HOST + "      tls { mode = required, ca = \"ca.pem\" }\n      rules = [ { name = r1, busy-time = 5s } ]");
+        assertRefused(r);
+        assertThat(r.err()).isEqualTo("query-sniper: " + file() + ":6: query-sniper.databases.orders.tls.ca: is not"
+                + " used to verify the server with tls.mode = required (the server's certificate is not checked at all):"
+                + " set tls.mode = verify-ca or verify-identity (value: ca.pem)\n" + ONE_PROBLEM);
+    }
 }

@@ -108,6 +108,9 @@ class DaemonWiringIT {
                 assertThat(owned.code()).as(owned.out() + owned.err()).isZero();
                 assertThat(owned.out()).contains("\"shop-a\":\"wiring\"").contains("\"shop-b\":\"wiring\"")
                         .contains("\"unowned\":[]");
+                // No cluster.auth: said loudly, on stderr so that --json stays one object.
+                assertThat(owned.err()).startsWith("SECURITY WARNING: cluster.auth is not set: every znode under"
+                        + " /query-sniper on ZooKeeper 127.0.0.1:" + zkPort + " is world-writable");
                 Path withUnwatched = config("unwatched.conf", db, zkPort,
                         "    shop-c { host = \"" + db.host() + "\", port = " + db.port() + ", rules = [] }\n");
                 CliRun unowned = CliRun.of("cluster", "status", "--config", withUnwatched.toString(), "--json");

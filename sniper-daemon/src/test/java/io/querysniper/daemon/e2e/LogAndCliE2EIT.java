@@ -75,6 +75,10 @@ class LogAndCliE2EIT {
                 .containsPattern("primary +mariadb 10\\.11")
                 .contains("PROCESS").contains("information_schema.PROCESSLIST").contains(" ok")
                 .contains("All 1 database(s) passed the check.").doesNotContain(Servers.SNIPER_PW);
+        // A plaintext connection is a flagged row, and the least privileges come as statements ready to run.
+        assertThat(good.out()).containsPattern("primary +mariadb .*OFF: clear text .* ok \\(1 warning\\(s\\)\\)")
+                .contains("Warnings:\n  primary: query text crosses the network in clear: TLS is off (tls.mode = disabled)")
+                .contains("GRANT PROCESS, CONNECTION ADMIN ON *.* TO 'sniper'@'%';");
 
         CliRun bad = CliRun.of("check", "--config", config.toString(), "--credentials", credentials("bystander", Servers.PW).toString());
         assertThat(bad.code()).isEqualTo(1);

@@ -60,6 +60,7 @@ class SingleNodeProcessIT {
                 assertThat(follow.alive()).as("--follow keeps running").isTrue();
                 assertThat(follow.terminate(TestTiming.seconds(10))).as("--follow stops on SIGTERM").isNotNull();
                 assertThat(daemon.log()).contains("embedded single-node ZooKeeper")
+                        .contains("SECURITY WARNING: cluster.auth is not set")
                         .contains("query-sniper " + builtVersion() + " starting as node proc-1")
                         .contains("\"qs.node\":\"proc-1\"").doesNotContain("sniper-pw").doesNotContain("SLEEP(20)");
 
