@@ -13,22 +13,31 @@ import java.util.Map;
  * @param credentials          login per database name (same keys as {@code settings.databases()})
  * @param zookeeperCredentials the {@code zookeeper} entry of the credentials file, or null
  * @param warnings             things that work but should not stay so (log them at WARN)
+ * @param alerts               the alert sinks with their secrets ({@link AlertSettings#NONE} when none)
  */
 public record LoadedSettings(
         SniperSettings settings,
         Map<String, Credentials> credentials,
         Credentials zookeeperCredentials,
-        List<String> warnings) {
+        List<String> warnings,
+        AlertSettings alerts) {
 
     public LoadedSettings {
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
         warnings = List.copyOf(warnings);
+        alerts = alerts == null ? AlertSettings.NONE : alerts;
+    }
+
+    /** Without alert sinks. */
+    public LoadedSettings(SniperSettings settings, Map<String, Credentials> credentials,
+                          Credentials zookeeperCredentials, List<String> warnings) {
+        this(settings, credentials, zookeeperCredentials, warnings, AlertSettings.NONE);
     }
 
     /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */
     @Override
     public String toString() {
         return "LoadedSettings[settings=" + settings + ", credentials=" + credentials
-                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + "]";
+                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + ", alerts=" + alerts + "]";
     }
 }
