@@ -30,6 +30,8 @@ final class DeliveryQueue implements SinkStats {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final java.util.Set<Integer> rejectionsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Duration DROP_LOG_EVERY = Duration.ofMinutes(1);
+    private volatile long lastDropLog;
     private volatile boolean closing;
     private volatile long drainDeadline = Long.MAX_VALUE;
     private long lastAttemptNanos;
@@ -56,7 +58,10 @@ final class DeliveryQueue implements SinkStats {
             return true;
         }
         long d = dropped.incrementAndGet();
-        if (d == 1 || d % 100 == 0) {
+        long now = nanoTime.getAsLong();
+        // The first drop, then at most one line a minute: a storm must not become a storm of log lines.
+        if (d == 1 || now - lastDropLog > DROP_LOG_EVERY.toNanos()) {
+            lastDropLog = now;
             log.warn("alert sink {}: queue full ({} waiting), {} notification(s) dropped so far", sink.name(),
                     queue.size(), d);
         }
