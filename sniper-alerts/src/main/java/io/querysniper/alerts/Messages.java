@@ -32,6 +32,9 @@ final class Messages {
     static String title(Notification n) {
         GroupKey k = n.key();
         StringBuilder sb = new StringBuilder();
+        if (n.count() == 0) {
+            return "test message: " + n.detail();
+        }
         if (n.status() == Notification.Status.RESOLVED) {
             sb.append("RESOLVED: ");
         }
