@@ -100,13 +100,14 @@ class AlertDeliveryTest {
     @Test
     void retryAfterOf429IsHonoured() {
         FakeEndpoint slack = endpoint(Answer.of(200, "ok"))
-                .then(new Answer(429, "rate_limited", Map.of("Retry-After", "1"), 0));
+                .then(new Answer(429, "rate_limited", Map.of("Retry-After", "3"), 0));
         AlertService a = service(Sinks.slack(slack.url(Sinks.SLACK_TOKEN), NO_WINDOW));
         a.onRecord(kill(1));
         awaitRequests(slack, 2);
         List<FakeEndpoint.Request> r = slack.requests();
         assertThat(Duration.ofNanos(r.get(1).receivedNanos() - r.get(0).receivedNanos()))
-                .as("Retry-After: 1 waited, not the 100 ms backoff").isGreaterThanOrEqualTo(Duration.ofMillis(990));
+                .as("Retry-After: 3 waited, not the 100 ms backoff nor Slack's 1 s spacing")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(2990));
         assertThat(r.get(1).body()).isEqualTo(r.get(0).body());
         await().atMost(Timing.seconds(5)).until(() -> a.sinkStats().get(0).delivered() == 1);
         assertThat(slack.requests()).hasSize(2);
