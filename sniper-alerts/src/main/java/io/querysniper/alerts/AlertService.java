@@ -64,6 +64,7 @@ public final class AlertService implements KillListener, AlertQueues, AutoClosea
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Map<Condition.Key, Condition> active = new HashMap<>();
     private final Set<Integer> failingProbes = new HashSet<>();
+    private final java.util.concurrent.locks.ReentrantLock tickLock = new java.util.concurrent.locks.ReentrantLock();
     private ScheduledExecutorService ticker;
     private Instant lastProbe;
     private boolean wasFleetLeader;
@@ -130,13 +131,9 @@ public final class AlertService implements KillListener, AlertQueues, AutoClosea
         ticker.scheduleWithFixedDelay(this::tickSafely, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
         for (Route route : routes) {
             log.info("alert sink {}: {}, events {}, aggregate-window {}", route.settings().name(),
-                    route.queue() == null ? "" : describe(route), names(route.settings().events()),
+                    route.queue().describe(), names(route.settings().events()),
                     route.settings().aggregateWindow());
         }
-    }
-
-    private static String describe(Route r) {
-        return r.settings().type().configName();
     }
 
     private static List<String> names(Set<Event> events) {
@@ -180,7 +177,16 @@ public final class AlertService implements KillListener, AlertQueues, AutoClosea
     }
 
     /** One tick: kill records, conditions (once a second), due notifications. Ticker thread only (or tests). */
-    synchronized void tick(Instant now) {
+    void tick(Instant now) {
+        tickLock.lock();
+        try {
+            tickLocked(now);
+        } finally {
+            tickLock.unlock();
+        }
+    }
+
+    private void tickLocked(Instant now) {
         for (KillRecord r; (r = inbox.poll()) != null; ) {
             inboxSize.decrementAndGet();
             route(AlertEvent.ofKill(r.outcome() == KillOutcome.KILLED ? Event.KILL : Event.WOULD_KILL, r), now);
@@ -275,8 +281,28 @@ public final class AlertService implements KillListener, AlertQueues, AutoClosea
         }
     }
 
-    /** Stop: the windows are not waited out, their notifications go now. */
-    private synchronized void flushAll(Instant now) {
+    /**
+     * Stop: the windows are not waited out, their notifications go now. Skipped when a tick still holds the
+     * lock after the ticker was interrupted (a probe stuck on ZooKeeper): a stop must stay bounded.
+     */
+    private void flushAll(Instant now) {
+        try {
+            if (!tickLock.tryLock(500, TimeUnit.MILLISECONDS)) {
+                log.warn("alerts: a tick is still running; the open windows are not sent");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            flushLocked(now);
+        } finally {
+            tickLock.unlock();
+        }
+    }
+
+    private void flushLocked(Instant now) {
         for (KillRecord r; (r = inbox.poll()) != null; ) {
             inboxSize.decrementAndGet();
             route(AlertEvent.ofKill(r.outcome() == KillOutcome.KILLED ? Event.KILL : Event.WOULD_KILL, r), now);
@@ -284,9 +310,8 @@ public final class AlertService implements KillListener, AlertQueues, AutoClosea
         Instant far = now.plus(Duration.ofDays(3650));
         for (Route r : routes) {
             for (Notification n : r.grouper().due(far)) {
-                if (n.status() == Notification.Status.FIRING && !n.key().event().condition()) {
-                    r.queue().offer(new Notification(n.sink(), n.key(), n.status(), n.firstAt(), n.lastAt(), n.count(),
-                            n.kills(), n.detail(), n.node(), n.repeat()));
+                if (!n.key().event().condition()) {
+                    r.queue().offer(n);
                 }
             }
         }

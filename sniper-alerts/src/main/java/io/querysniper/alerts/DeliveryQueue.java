@@ -68,6 +68,11 @@ final class DeliveryQueue implements SinkStats {
         return false;
     }
 
+    /** The sink's endpoint, masked. */
+    String describe() {
+        return sink.describe();
+    }
+
     @Override
     public String sink() {
         return sink.name();
