@@ -39,6 +39,9 @@ final class CredentialsFile {
         CredentialsFile c = new CredentialsFile(config.root().keySet(), file);
         Path baseDir = credentialsFile.toAbsolutePath().getParent();
         for (String name : config.root().keySet()) {
+            if (name.equals(AlertReader.CREDENTIALS_ENTRY)) {
+                continue; // the alert sinks' secrets: read by AlertReader
+            }
             ConfigValue v = config.root().get(name);
             String key = ConfigUtil.joinPath(name);
             if (!(v instanceof ConfigObject obj)) {

@@ -14,29 +14,33 @@ import java.util.Map;
  * @param zookeeperCredentials the {@code zookeeper} entry of the credentials file, or null
  * @param warnings             things that work but should not stay so (log them at WARN)
  * @param exposedSecretFiles   files holding a secret that others on the host may access (each also a warning)
+ * @param alerts               the alert sinks with their secrets ({@link AlertSettings#NONE} when none)
  */
 public record LoadedSettings(
         SniperSettings settings,
         Map<String, Credentials> credentials,
         Credentials zookeeperCredentials,
         List<String> warnings,
-        List<SecretFile> exposedSecretFiles) {
+        List<SecretFile> exposedSecretFiles,
+        AlertSettings alerts) {
 
     public LoadedSettings {
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
         warnings = List.copyOf(warnings);
         exposedSecretFiles = List.copyOf(exposedSecretFiles);
+        alerts = alerts == null ? AlertSettings.NONE : alerts;
     }
 
+    /** Without exposed secret files or alert sinks. */
     public LoadedSettings(SniperSettings settings, Map<String, Credentials> credentials,
                           Credentials zookeeperCredentials, List<String> warnings) {
-        this(settings, credentials, zookeeperCredentials, warnings, List.of());
+        this(settings, credentials, zookeeperCredentials, warnings, List.of(), AlertSettings.NONE);
     }
 
     /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */
     @Override
     public String toString() {
         return "LoadedSettings[settings=" + settings + ", credentials=" + credentials
-                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + "]";
+                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + ", alerts=" + alerts + "]";
     }
 }

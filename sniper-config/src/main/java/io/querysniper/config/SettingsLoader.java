@@ -142,6 +142,7 @@ public final class SettingsLoader {
 
         ClusterSettings cluster = readCluster(top.child("cluster"), credentials, configDir);
         JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
+        AlertSettings alerts = readAlerts(cleaned, file, creds, credentialsFile, databases, problems);
         problems.throwIfAny();
         secrets.check(cluster.tlsKey(), "TLS private key (cluster.tls.key)", "the key of the daemon's ZooKeeper"
                 + " client certificate");
@@ -159,7 +160,27 @@ public final class SettingsLoader {
         SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
                 EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
         Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
-        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed());
+        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed(), alerts);
+    }
+
+    private static AlertSettings readAlerts(Config cleaned, String file, Config creds, Path credentialsFile,
+                                            Map<String, DatabaseSettings> databases, Problems problems) {
+        ConfigObject alerts = cleaned.hasPath(AlertReader.ROOT) && cleaned.getValue(AlertReader.ROOT) instanceof ConfigObject o
+                ? o : null;
+        ConfigObject secrets = null;
+        if (creds != null && creds.root().get(AlertReader.CREDENTIALS_ENTRY) != null) {
+            ConfigValue v = creds.root().get(AlertReader.CREDENTIALS_ENTRY);
+            if (v instanceof ConfigObject o) {
+                secrets = o;
+            } else {
+                problems.add(v.origin(), credentialsFile.toString(), AlertReader.CREDENTIALS_ENTRY, "****",
+                        "must be an object: alerts { <sink> { url = \"...\" } }");
+            }
+        }
+        List<String> rules = databases.values().stream()
+                .flatMap(d -> d.watch().rules().stream()).map(Rule::name).distinct().toList();
+        return AlertReader.read(alerts, file, secrets, credentialsFile == null ? null : credentialsFile.toString(),
+                creds != null, databases.keySet(), rules, problems);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.querysniper.daemon;
 
 import io.micrometer.core.instrument.Gauge;
+import io.querysniper.alerts.AlertQueues;
+import io.querysniper.alerts.AlertService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.querysniper.cluster.ClusterNode;
@@ -88,6 +90,7 @@ public final class Daemon implements AutoCloseable {
     private volatile ClusterNode cluster;
     private volatile SniperEngine engine;
     private volatile ZkJournal journal;
+    private volatile AlertService alerts;
 
     /**
      * @param dryRunOverride true forces dry-run on every database (the {@code --dry-run} flag)
@@ -176,6 +179,12 @@ public final class Daemon implements AutoCloseable {
         }
         listeners.add(new MetricsKillListener(metrics));
         listeners.addAll(extraListeners);
+        if (!loaded.alerts().sinks().isEmpty()) {
+            // Closed after the engine (the last kills' messages go out) and before the cluster node (its latch).
+            AlertService a = AlertWiring.start(loaded, node, () -> journal, this::status, clock, stages);
+            alerts = a;
+            listeners.add(a);
+        }
 
         List<WatchedDatabase> watched = new ArrayList<>();
         List<ServerPort> opened = new ArrayList<>();
@@ -306,6 +315,12 @@ public final class Daemon implements AutoCloseable {
 
     public ClusterNode cluster() {
         return cluster;
+    }
+
+    /** The alert sinks' queue depths and drop counts (for metrics); empty when no sink is configured. */
+    public AlertQueues alertQueues() {
+        AlertService a = alerts;
+        return a == null ? AlertQueues.NONE : a;
     }
 
     public MeterRegistry metrics() {

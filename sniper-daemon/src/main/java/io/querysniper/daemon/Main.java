@@ -1,5 +1,6 @@
 package io.querysniper.daemon;
 
+import io.querysniper.daemon.cli.AlertTestCommand;
 import io.querysniper.daemon.cli.CheckCommand;
 import io.querysniper.daemon.cli.ClusterCommand;
 import io.querysniper.daemon.cli.ErrorHandler;
@@ -22,7 +23,7 @@ import java.io.PrintWriter;
 @Command(name = "query-sniper", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Watches MySQL and MariaDB servers and kills what breaks their rules.",
         subcommands = {RunCommand.class, CheckCommand.class, ScanCommand.class, FingerprintCommand.class,
-                ClusterCommand.class, JournalCommand.class, CommandLine.HelpCommand.class},
+                ClusterCommand.class, JournalCommand.class, AlertTestCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed, or an error", "2:bad usage or bad configuration"})
 public final class Main implements Runnable {
