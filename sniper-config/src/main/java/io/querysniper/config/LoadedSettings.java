@@ -13,22 +13,32 @@ import java.util.Map;
  * @param credentials          login per database name (same keys as {@code settings.databases()})
  * @param zookeeperCredentials the {@code zookeeper} entry of the credentials file, or null
  * @param warnings             things that work but should not stay so (log them at WARN)
+ * @param httpToken            the bearer token of the HTTP server ({@code http { token }} in the
+ *                             credentials file), or null when none is set
  */
 public record LoadedSettings(
         SniperSettings settings,
         Map<String, Credentials> credentials,
         Credentials zookeeperCredentials,
-        List<String> warnings) {
+        List<String> warnings,
+        String httpToken) {
 
     public LoadedSettings {
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
         warnings = List.copyOf(warnings);
     }
 
+    /** Without an HTTP token. */
+    public LoadedSettings(SniperSettings settings, Map<String, Credentials> credentials,
+                          Credentials zookeeperCredentials, List<String> warnings) {
+        this(settings, credentials, zookeeperCredentials, warnings, null);
+    }
+
     /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */
     @Override
     public String toString() {
         return "LoadedSettings[settings=" + settings + ", credentials=" + credentials
-                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + "]";
+                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings
+                + ", httpToken=" + (httpToken == null ? "null" : "****") + "]";
     }
 }

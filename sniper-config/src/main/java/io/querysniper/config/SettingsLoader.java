@@ -128,12 +128,14 @@ public final class SettingsLoader {
 
         ClusterSettings cluster = readCluster(top.child("cluster"), credentials);
         JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
+        HttpSettings http = HttpReader.read(top.child("http"), configDir, credentials);
         problems.throwIfAny();
 
         SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
-                EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
+                EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId), http);
         Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
-        return new LoadedSettings(settings, logins, zookeeper, warnings);
+        return new LoadedSettings(settings, logins, zookeeper, warnings,
+                credentials == null ? null : credentials.httpToken);
     }
 
     /**

@@ -2,9 +2,11 @@ package io.querysniper.daemon.cli;
 
 import ch.qos.logback.classic.Level;
 import io.querysniper.config.LoadedSettings;
+import io.querysniper.config.SettingsLoader;
 import io.querysniper.core.port.KillListener;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
+import io.querysniper.daemon.ReloadSignal;
 import io.querysniper.daemon.ShutdownSignals;
 import io.querysniper.daemon.logging.LogFormat;
 import io.querysniper.daemon.logging.LogSetup;
@@ -22,7 +24,8 @@ import java.util.concurrent.Callable;
 /** {@code query-sniper run}: the daemon. Returns when it has been stopped by a signal. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Watch every configured database and kill what breaks its rules.",
-                "Stops cleanly on SIGTERM/SIGINT within 5 s (a second signal forces the exit)."})
+                "Stops cleanly on SIGTERM/SIGINT within 5 s (a second signal forces the exit).",
+                "SIGHUP (or POST /-/reload) reads both files again and applies them, or keeps the running config and says why."})
 public final class RunCommand implements Callable<Integer> {
 
     /** How long a clean stop may take before the process halts anyway. */
@@ -50,7 +53,10 @@ public final class RunCommand implements Callable<Integer> {
         // stdout through its file descriptor: System.out may be a test's or picocli's wrapper.
         LogSetup.configure(logFormat, Level.INFO, new FileOutputStream(FileDescriptor.out));
         Daemon daemon = new Daemon(loaded, dryRun, Clock.systemUTC(), DefaultPorts.mysql(), List.<KillListener>of());
+        daemon.reloadFrom(() -> SettingsLoader.load(config, credentials));
         ShutdownSignals.install(daemon::close, STOP_BUDGET);
+        // Before start: the JVM's default for SIGHUP ends the process (a reload before the daemon runs is refused).
+        ReloadSignal.install(daemon::reload);
         daemon.start();
         daemon.awaitStopped();
         return ExitCodes.OK;
