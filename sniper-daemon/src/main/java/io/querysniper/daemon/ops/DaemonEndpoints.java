@@ -144,6 +144,7 @@ public final class DaemonEndpoints implements Endpoints {
     }
 
     private static String iso(Instant t) {
-        return t == null ? null : t.toString();
+        // Milliseconds are enough for a person and for a script; the clock's nanoseconds are noise.
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 }

@@ -222,6 +222,39 @@ class DayTwoE2EIT {
         }
     }
 
+    @Test
+    void thePageInAHeadlessBrowserShowsAKill() throws Exception {
+        Path chromium = Chromium.find();
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null, "no chromium on PATH (apt-get install chromium)");
+        MariaDbServer db = Servers.primary();
+        start(db, """
+                shop { %s, rules = [ { name = slow-reports, match { user = [victim] }, busy-time = 1s, action = kill-query } ] }
+                billing { %s, rules = [ { name = idle-in-trx, match { user = [bystander] }, transaction-time = 30s, action = kill-connection } ] }
+                """.formatted(server(db), server(db)), "", null);
+        await().atMost(WAIT).until(() -> daemon.cluster().mayKill("shop"));
+        try (Victim v = new Victim(db, "victim")) {
+            KillE2EIT.assertKilledQuery(v.start("SELECT SLEEP(30) /* secret-literal-4711 */")
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        await().atMost(WAIT).until(() -> get("/").body().contains("select SLEEP(?)"));
+
+        Path png = Path.of(System.getProperty("qs.screenshot", "target/status-page.png")).toAbsolutePath();
+        Files.createDirectories(png.getParent());
+        Files.deleteIfExists(png);
+        Chromium.Result shot = Chromium.run(chromium, dir.resolve("browser-1"), WAIT,
+                "--window-size=1280,720", "--screenshot=" + png, base + "/");
+        assertThat(shot.code()).as(shot.output()).isZero();
+        byte[] bytes = Files.readAllBytes(png);
+        assertThat(bytes.length).isGreaterThan(10_000);
+        assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+
+        Chromium.Result dom = Chromium.run(chromium, dir.resolve("browser-2"), WAIT, "--dump-dom", base + "/");
+        assertThat(dom.code()).as(dom.output()).isZero();
+        assertThat(dom.output()).contains("query-sniper on node day2").contains("select SLEEP(?)").contains("KILLED")
+                .contains("slow-reports").contains("billing").doesNotContain("secret-literal-4711")
+                .doesNotContain("SLEEP(30)");
+    }
+
     // ---- helpers
 
     private void assertKilled(MariaDbServer db, String user) throws Exception {
