@@ -21,6 +21,10 @@ import java.util.Set;
 final class CredentialsFile {
     static final String DEFAULT_ENTRY = "default";
     static final String ZOOKEEPER_ENTRY = "zookeeper";
+    /** {@code http { token }}: the bearer token of the HTTP server, not a login. */
+    static final String HTTP_ENTRY = "http";
+    /** Shortest token accepted: a bearer token is only as good as it is hard to guess. */
+    static final int MIN_TOKEN_CHARS = 16;
     private static final Set<String> ENTRY_KEYS = Set.of("user", "password", "password-file");
 
     /** Valid entries by name. */
@@ -28,6 +32,8 @@ final class CredentialsFile {
     /** Every entry written in the file, valid or not (a broken entry is not also "missing"). */
     final Set<String> written;
     final String file;
+    /** {@code http.token}, or null. */
+    String httpToken;
 
     private CredentialsFile(Set<String> written, String file) {
         this.written = written;
@@ -45,7 +51,13 @@ final class CredentialsFile {
             ConfigValue v = config.root().get(name);
             String key = ConfigUtil.joinPath(name);
             if (!(v instanceof ConfigObject obj)) {
-                problems.add(v.origin(), file, key, "****", "must be an object { user, password } or { user, password-file }");
+                problems.add(v.origin(), file, key, "****", HTTP_ENTRY.equals(name) ? "must be an object { token }"
+                        : "must be an object { user, password } or { user, password-file }");
+                continue;
+            }
+            if (HTTP_ENTRY.equals(name)) {
+                c.httpToken = readHttpToken(new Section(obj.toConfig(), key, obj.origin(), file, problems, r -> true,
+                        Set.of("token")), obj);
                 continue;
             }
             Section s = new Section(obj.toConfig(), key, obj.origin(), file, problems, r -> true, Set.of("password"));
@@ -76,6 +88,20 @@ final class CredentialsFile {
             s.problem("", "needs password or password-file");
         }
         return s.problems().count() == before && user != null && password != null ? new Credentials(user, password) : null;
+    }
+
+    private static String readHttpToken(Section s, ConfigObject raw) {
+        KeyCheck.checkFixed(raw, Set.of("token"), s);
+        String token = s.requiredString("token");
+        if (token == null) {
+            return null;
+        }
+        if (token.length() < MIN_TOKEN_CHARS || token.chars().anyMatch(ch -> ch <= ' ' || ch > '~')) {
+            s.problem("token", "****", "must be at least " + MIN_TOKEN_CHARS
+                    + " printable ASCII characters without spaces (e.g. openssl rand -hex 32)");
+            return null;
+        }
+        return token;
     }
 
     private static String readPasswordFile(Section s, Path p, SecretFiles secrets) {

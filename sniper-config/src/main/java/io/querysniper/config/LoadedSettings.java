@@ -15,6 +15,8 @@ import java.util.Map;
  * @param warnings             things that work but should not stay so (log them at WARN)
  * @param exposedSecretFiles   files holding a secret that others on the host may access (each also a warning)
  * @param alerts               the alert sinks with their secrets ({@link AlertSettings#NONE} when none)
+ * @param httpToken            the bearer token of the HTTP server ({@code http { token }} in the
+ *                             credentials file), or null when none is set
  */
 public record LoadedSettings(
         SniperSettings settings,
@@ -22,7 +24,8 @@ public record LoadedSettings(
         Credentials zookeeperCredentials,
         List<String> warnings,
         List<SecretFile> exposedSecretFiles,
-        AlertSettings alerts) {
+        AlertSettings alerts,
+        String httpToken) {
 
     public LoadedSettings {
         credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
@@ -31,16 +34,17 @@ public record LoadedSettings(
         alerts = alerts == null ? AlertSettings.NONE : alerts;
     }
 
-    /** Without exposed secret files or alert sinks. */
+    /** Without exposed secret files, alert sinks or an HTTP token. */
     public LoadedSettings(SniperSettings settings, Map<String, Credentials> credentials,
                           Credentials zookeeperCredentials, List<String> warnings) {
-        this(settings, credentials, zookeeperCredentials, warnings, List.of(), AlertSettings.NONE);
+        this(settings, credentials, zookeeperCredentials, warnings, List.of(), AlertSettings.NONE, null);
     }
 
     /** Never prints a password: {@link Credentials#toString()} masks it, and so does this. */
     @Override
     public String toString() {
         return "LoadedSettings[settings=" + settings + ", credentials=" + credentials
-                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + ", alerts=" + alerts + "]";
+                + ", zookeeperCredentials=" + zookeeperCredentials + ", warnings=" + warnings + ", alerts=" + alerts
+                + ", httpToken=" + (httpToken == null ? "null" : "****") + "]";
     }
 }

@@ -143,6 +143,7 @@ public final class SettingsLoader {
         ClusterSettings cluster = readCluster(top.child("cluster"), credentials, configDir);
         JournalSettings journal = readJournal(top.child("journal"), configDir, dataDir, names);
         AlertSettings alerts = readAlerts(cleaned, file, creds, credentialsFile, databases, problems);
+        HttpSettings http = HttpReader.read(top.child("http"), configDir, credentials);
         problems.throwIfAny();
         secrets.check(cluster.tlsKey(), "TLS private key (cluster.tls.key)", "the key of the daemon's ZooKeeper"
                 + " client certificate");
@@ -158,9 +159,10 @@ public final class SettingsLoader {
         }
 
         SniperSettings settings = new SniperSettings(nodeId, dataDir, dryRun, databases, cluster, journal,
-                EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId));
+                EffectiveConfig.hash(root), EffectiveConfig.render(root, nodeId), http);
         Credentials zookeeper = credentials == null ? null : credentials.entries.get(CredentialsFile.ZOOKEEPER_ENTRY);
-        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed(), alerts);
+        return new LoadedSettings(settings, logins, zookeeper, warnings, secrets.exposed(), alerts,
+                credentials == null ? null : credentials.httpToken);
     }
 
     private static AlertSettings readAlerts(Config cleaned, String file, Config creds, Path credentialsFile,

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param configHash            SHA-256 (hex) of the effective config without node-local keys
  *                              (node-id, data-dir, journal.spool-dir): equal on nodes that run the same config
  * @param effectiveConfigMasked the effective config as HOCON, to log once at start (holds no secret)
+ * @param http                  the metrics, health and status server
  */
 public record SniperSettings(
         String nodeId,
@@ -22,7 +23,8 @@ public record SniperSettings(
         ClusterSettings cluster,
         JournalSettings journal,
         String configHash,
-        String effectiveConfigMasked) {
+        String effectiveConfigMasked,
+        HttpSettings http) {
 
     public SniperSettings {
         databases = Collections.unmodifiableMap(new LinkedHashMap<>(databases));
@@ -33,6 +35,6 @@ public record SniperSettings(
     public String toString() {
         return "SniperSettings[nodeId=" + nodeId + ", dataDir=" + dataDir + ", dryRun=" + dryRun
                 + ", databases=" + databases + ", cluster=" + cluster + ", journal=" + journal
-                + ", configHash=" + configHash + "]";
+                + ", configHash=" + configHash + ", http=" + http + "]";
     }
 }

@@ -4,7 +4,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.querysniper.alerts.AlertQueues;
 import io.querysniper.alerts.AlertService;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.querysniper.cluster.ClusterNode;
 import io.querysniper.cluster.ClusterOptions;
 import io.querysniper.cluster.CoordinationLossPolicy;
@@ -15,6 +16,7 @@ import io.querysniper.cluster.ZkSecurity;
 import io.querysniper.cluster.ZkTls;
 import io.querysniper.config.ClusterSettings;
 import io.querysniper.config.DatabaseSettings;
+import io.querysniper.config.HttpSettings;
 import io.querysniper.config.JournalSettings;
 import io.querysniper.config.LoadedSettings;
 import io.querysniper.config.SniperSettings;
@@ -28,8 +30,22 @@ import io.querysniper.core.port.ServerPort;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.watch.SniperEngine;
 import io.querysniper.core.watch.WatchedDatabase;
+import io.querysniper.core.rules.Rule;
 import io.querysniper.core.watch.WatcherStatus;
 import io.querysniper.daemon.cli.VersionProvider;
+import io.querysniper.daemon.ops.ConfigReloader;
+import io.querysniper.daemon.ops.DaemonEndpoints;
+import io.querysniper.daemon.ops.DaemonGauges;
+import io.querysniper.daemon.ops.DatabaseSetChange;
+import io.querysniper.daemon.ops.LastKills;
+import io.querysniper.daemon.ops.MeteredServerPort;
+import io.querysniper.daemon.ops.ReloadMetrics;
+import io.querysniper.daemon.ops.ReloadPlan;
+import io.querysniper.daemon.ops.TimedJournal;
+import io.querysniper.http.HttpServerException;
+import io.querysniper.http.PemTls;
+import io.querysniper.http.ReloadResult;
+import io.querysniper.http.SniperHttpServer;
 import io.querysniper.journal.JournalOptions;
 import io.querysniper.journal.RetentionPruner;
 import io.querysniper.journal.ZkJournal;
@@ -38,6 +54,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -45,6 +62,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,6 +97,7 @@ public final class Daemon implements AutoCloseable {
 
     private final LoadedSettings loaded;
     private final SniperSettings settings;
+    private final boolean dryRunOverride;
     private final boolean dryRun;
     private final Clock clock;
     private final PortFactory ports;
@@ -86,11 +105,24 @@ public final class Daemon implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final Stages stages = new Stages();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final MeterRegistry metrics = new SimpleMeterRegistry();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile ClusterNode cluster;
     private volatile SniperEngine engine;
     private volatile ZkJournal journal;
     private volatile AlertService alerts;
+    // Day two: what a reload swaps (the running config, its TLS digests), the status page's sources,
+    // and the HTTP server. The keys a reload cannot change (node-id, data-dir, cluster, journal, http)
+    // are read from `settings`, which stays the config of the start.
+    private final AtomicReference<LoadedSettings> running = new AtomicReference<>();
+    private volatile Map<String, String> runningTls = Map.of();
+    private final Map<String, MeteredServerPort> meteredPorts = new ConcurrentHashMap<>();
+    private final LastKills lastKills = new LastKills();
+    private final ReloadMetrics reloadMetrics;
+    private volatile ConfigReloader.Source reloadSource;
+    private volatile DatabaseSetChange databaseSet = DatabaseSetChange.RESTART_NEEDED;
+    private volatile ConfigReloader reloader;
+    private volatile DaemonGauges gauges;
+    private volatile SniperHttpServer http;
 
     /**
      * @param dryRunOverride true forces dry-run on every database (the {@code --dry-run} flag)
@@ -100,7 +132,10 @@ public final class Daemon implements AutoCloseable {
                   List<KillListener> extraListeners) {
         this.loaded = loaded;
         this.settings = loaded.settings();
+        this.dryRunOverride = dryRunOverride;
         this.dryRun = dryRunOverride || settings.dryRun();
+        this.running.set(loaded);
+        this.reloadMetrics = new ReloadMetrics(metrics, clock);
         this.clock = clock;
         this.ports = ports;
         this.extraListeners = List.copyOf(extraListeners);
@@ -173,11 +208,12 @@ public final class Daemon implements AutoCloseable {
             stages.add("journal", ZkJournal.CLOSE_BOUND.plusSeconds(1), zkJournal::close);
             zkJournal.start();
             journal = zkJournal;
-            listeners.add(zkJournal);
+            listeners.add(new TimedJournal(zkJournal, metrics, System::nanoTime));
         } else {
             log.warn("journal.enabled = false: kills are logged but not journaled");
         }
-        listeners.add(new MetricsKillListener(metrics));
+        listeners.add(new MetricsKillListener(metrics, this::runningRule));
+        listeners.add(lastKills);
         listeners.addAll(extraListeners);
         if (!loaded.alerts().sinks().isEmpty()) {
             // Closed after the engine (the last kills' messages go out) and before the cluster node (its latch).
@@ -185,24 +221,212 @@ public final class Daemon implements AutoCloseable {
             alerts = a;
             listeners.add(a);
         }
+        DaemonGauges g = new DaemonGauges(metrics, this::status, VersionProvider.version());
+        stages.add("gauges", g::close);
+        gauges = g;
+        g.clusterMembers(node, n -> n.view().members().size());
+        if (journal != null) {
+            g.spoolRecords(journal, z -> z.hasSpooled() ? Math.max(0, z.spooledCount() - z.replayedCount()) : 0);
+        }
 
         List<WatchedDatabase> watched = new ArrayList<>();
         List<ServerPort> opened = new ArrayList<>();
         // Ports connect lazily (on the first look), so a database that is down does not stop the start.
         stages.add("server ports", () -> opened.forEach(ServerPort::close));
         for (DatabaseSettings db : settings.databases().values()) {
-            Credentials login = loaded.credentials().get(db.name());
-            if (login == null) {
-                throw new SniperException("no credentials for database " + db.name());
-            }
-            ServerPort port = ports.open(db.target(), login, settings.nodeId(), clock);
+            ServerPort port = openPort(loaded, db);
             opened.add(port);
-            watched.add(new WatchedDatabase(RunSpecs.forRun(db.watch(), login, dryRun), port));
+            watched.add(watched(loaded, db, port));
+            g.watch(db.name());
         }
+        runningTls = ConfigReloader.tlsDigests(loaded);
         SniperEngine e = new SniperEngine(settings.nodeId(), watched, node, new CompositeKillListener(listeners), clock);
         stages.add("engine", ENGINE_CLOSE_BOUND, e::close);
         e.start();
         engine = e;
+        reloader = new ConfigReloader(() -> {
+            ConfigReloader.Source source = reloadSource;
+            if (source == null) {
+                throw new SniperException("this daemon was started without its files: it cannot reload");
+            }
+            return source.load();
+        }, new ReloadTarget(), databaseSet, reloadMetrics);
+        startHttp();
+    }
+
+    /** A database's port: the adapter, counted and timed. */
+    private ServerPort openPort(LoadedSettings from, DatabaseSettings db) {
+        Credentials login = from.credentials().get(db.name());
+        if (login == null) {
+            throw new SniperException("no credentials for database " + db.name());
+        }
+        MeteredServerPort port = new MeteredServerPort(ports.open(db.target(), login, settings.nodeId(), clock),
+                db.name(), metrics, System::nanoTime);
+        meteredPorts.put(db.name(), port);
+        return port;
+    }
+
+    private WatchedDatabase watched(LoadedSettings from, DatabaseSettings db, ServerPort port) {
+        return new WatchedDatabase(RunSpecs.forRun(db.watch(), from.credentials().get(db.name()),
+                dryRunOverride || from.settings().dryRun()), port);
+    }
+
+    private void startHttp() {
+        HttpSettings h = settings.http();
+        if (h == null || !h.enabled()) {
+            log.info("http.listen = off: no metrics, health or status server");
+            return;
+        }
+        SniperHttpServer server = new SniperHttpServer(new InetSocketAddress(h.host(), h.port()),
+                h.tls() ? PemTls.serverContext(h.tlsCert(), h.tlsKey()) : null,
+                () -> running.get().httpToken(),
+                new DaemonEndpoints(new EndpointView(), metrics, VersionProvider.version(), clock));
+        stages.add("http server", server::close);
+        try {
+            server.start();
+        } catch (HttpServerException e) {
+            throw new SniperException(e.getMessage(), e);
+        }
+        http = server;
+    }
+
+    /** The running rule of a database by name, or null (a reload may have removed it). */
+    private Rule runningRule(String database, String rule) {
+        DatabaseSettings db = running.get().settings().databases().get(database);
+        if (db == null) {
+            return null;
+        }
+        for (Rule r : db.watch().rules()) {
+            if (r.name().equals(rule)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** What a reload changes: the engine's watchers, their ports, the gauges, the running config. */
+    private final class ReloadTarget implements ConfigReloader.Target {
+        @Override
+        public LoadedSettings running() {
+            return running.get();
+        }
+
+        @Override
+        public Map<String, String> runningTls() {
+            return runningTls;
+        }
+
+        @Override
+        public void apply(LoadedSettings next, ReloadPlan plan, Map<String, String> nextTls) {
+            SniperEngine e = engine;
+            for (String db : plan.removed()) {
+                e.remove(db);
+                meteredPorts.remove(db);
+                gauges.forget(db);
+            }
+            for (String name : plan.changed()) {
+                DatabaseSettings db = next.settings().databases().get(name);
+                ServerPort port = plan.reconnect().contains(name) ? openPort(next, db) : meteredPorts.get(name);
+                e.replace(watched(next, db, port));
+            }
+            for (String name : plan.added()) {
+                DatabaseSettings db = next.settings().databases().get(name);
+                e.add(watched(next, db, openPort(next, db)));
+                gauges.watch(name);
+            }
+            running.set(next);
+            runningTls = Map.copyOf(nextTls);
+        }
+    }
+
+    /** The daemon as the HTTP endpoints read it. */
+    private final class EndpointView implements DaemonEndpoints.Daemon {
+        @Override
+        public boolean running() {
+            return state.get() == State.RUNNING;
+        }
+
+        @Override
+        public LoadedSettings settings() {
+            return running.get();
+        }
+
+        @Override
+        public ClusterNode cluster() {
+            return cluster;
+        }
+
+        @Override
+        public WatcherStatus status(String database) {
+            return Daemon.this.status(database);
+        }
+
+        @Override
+        public java.time.Instant lastKill(String database) {
+            return lastKills.of(database);
+        }
+
+        @Override
+        public Double pollLatencySeconds(String database) {
+            MeteredServerPort p = meteredPorts.get(database);
+            return p == null ? null : p.lastLatencySeconds();
+        }
+
+        @Override
+        public java.time.Instant configLoadedAt() {
+            return reloadMetrics.loadedAt();
+        }
+
+        @Override
+        public ReloadResult reload() {
+            return Daemon.this.reload();
+        }
+    }
+
+    /**
+     * Where a reload reads both files again (SIGHUP, {@code POST /-/reload}); without it a reload is
+     * refused. Call before {@link #start()}.
+     */
+    public Daemon reloadFrom(ConfigReloader.Source source) {
+        this.reloadSource = source;
+        return this;
+    }
+
+    /**
+     * How a reload tells the cluster about added and removed databases; by default such a reload is
+     * refused (restart needed). Call before {@link #start()}.
+     */
+    public Daemon databaseSetChange(DatabaseSetChange change) {
+        this.databaseSet = change;
+        return this;
+    }
+
+    /** Reads both files again and swaps the new config in, or keeps the running one and says why. */
+    public ReloadResult reload() {
+        ConfigReloader r = reloader;
+        if (r == null || state.get() != State.RUNNING) {
+            return new ReloadResult(false, List.of("the daemon is not running: nothing to reload"));
+        }
+        try (MdcScope ignored = MdcScope.of(MdcScope.NODE, settings.nodeId())) {
+            return r.reload();
+        }
+    }
+
+    /** The config running now (the start's, or the last reload's). */
+    public LoadedSettings runningSettings() {
+        return running.get();
+    }
+
+    /** The HTTP server's port, or -1 when it does not run. */
+    public int httpPort() {
+        SniperHttpServer h = http;
+        return h == null ? -1 : h.port();
+    }
+
+    /** One database's watcher status, or null when it is not watched (or before start). */
+    public WatcherStatus status(String database) {
+        SniperEngine e = engine;
+        return e == null ? null : e.status(database);
     }
 
     private ClusterOptions clusterOptions(ClusterSettings c) {
@@ -324,6 +548,11 @@ public final class Daemon implements AutoCloseable {
     }
 
     public MeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** The same registry, with its Prometheus rendering. */
+    public PrometheusMeterRegistry prometheus() {
         return metrics;
     }
 }

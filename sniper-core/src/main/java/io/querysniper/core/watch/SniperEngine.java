@@ -37,8 +37,17 @@ public final class SniperEngine implements AutoCloseable {
     public enum State { LATENT, STARTED, CLOSED }
 
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final Map<String, DatabaseWatcher> watchers = new LinkedHashMap<>();
+    /**
+     * Copy-on-write (a reload swaps in a new map under {@link #changeLock}): the gate's change listener
+     * and status readers see a whole map, never one being changed.
+     */
+    private volatile Map<String, DatabaseWatcher> watchers = Map.of();
+    private final Object changeLock = new Object();
+    private final String nodeId;
     private final KillGate gate;
+    private final KillListener listener;
+    private final Clock clock;
+    private final Supplier<Sleeper> sleepers;
     private final Duration stopTimeout;
 
     public SniperEngine(String nodeId, List<WatchedDatabase> databases, KillGate gate, KillListener listener,
@@ -52,21 +61,33 @@ public final class SniperEngine implements AutoCloseable {
      */
     public SniperEngine(String nodeId, List<WatchedDatabase> databases, KillGate gate, KillListener listener,
                         Clock clock, Supplier<Sleeper> sleepers, Duration stopTimeout) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.gate = Objects.requireNonNull(gate, "gate");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleepers = Objects.requireNonNull(sleepers, "sleepers");
         this.stopTimeout = Objects.requireNonNull(stopTimeout, "stopTimeout");
+        Map<String, DatabaseWatcher> initial = new LinkedHashMap<>();
         for (WatchedDatabase db : databases) {
             String name = db.spec().database();
-            if (watchers.containsKey(name)) {
+            if (initial.containsKey(name)) {
                 throw new IllegalArgumentException("database '" + name + "' is configured twice");
             }
-            watchers.put(name, new DatabaseWatcher(nodeId, db, gate, listener, clock, sleepers.get()));
+            initial.put(name, newWatcher(db));
         }
+        watchers = Collections.unmodifiableMap(initial);
+    }
+
+    private DatabaseWatcher newWatcher(WatchedDatabase db) {
+        return new DatabaseWatcher(nodeId, db, gate, listener, clock, sleepers.get());
     }
 
     /** Starts one watcher thread per database. Only once. */
     public void start() {
-        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
-            throw new IllegalStateException("cannot start the engine: it is " + state.get());
+        synchronized (changeLock) {
+            if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+                throw new IllegalStateException("cannot start the engine: it is " + state.get());
+            }
         }
         gate.onChange(database -> {
             DatabaseWatcher w = watchers.get(database);
@@ -74,10 +95,12 @@ public final class SniperEngine implements AutoCloseable {
                 w.wake();
             }
         });
-        for (DatabaseWatcher w : watchers.values()) {
-            w.start();
+        synchronized (changeLock) {
+            for (DatabaseWatcher w : watchers.values()) {
+                w.start();
+            }
+            log.info("watching {} database(s): {}", watchers.size(), watchers.keySet());
         }
-        log.info("watching {} database(s): {}", watchers.size(), watchers.keySet());
     }
 
     public State state() {
@@ -93,10 +116,118 @@ public final class SniperEngine implements AutoCloseable {
         return Collections.unmodifiableMap(out);
     }
 
+    /** One database's status, or null when it is not watched (cheaper than {@link #status()} for a gauge). */
+    public WatcherStatus status(String database) {
+        DatabaseWatcher w = watchers.get(database);
+        return w == null ? null : w.status();
+    }
+
+    /**
+     * Watches a database from now on (a reload added it). Its watcher looks only while the gate lets it.
+     *
+     * @throws IllegalArgumentException when it is watched already
+     */
+    public void add(WatchedDatabase db) {
+        synchronized (changeLock) {
+            String name = db.spec().database();
+            if (watchers.containsKey(name)) {
+                throw new IllegalArgumentException("database '" + name + "' is watched already");
+            }
+            if (state.get() == State.CLOSED) {
+                db.port().close(); // the engine owns the port from here: nobody else would close it
+                return;
+            }
+            DatabaseWatcher w = newWatcher(db);
+            Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
+            next.put(name, w);
+            watchers = Collections.unmodifiableMap(next);
+            if (state.get() == State.STARTED) {
+                w.start();
+                log.info("now watching database {}", name);
+            }
+        }
+    }
+
+    /**
+     * Stops watching a database (a reload removed it): its watcher stops, its KILLs in flight get the
+     * engine's stop timeout to finish, then its port is closed. False when it was not watched.
+     */
+    public boolean remove(String database) {
+        synchronized (changeLock) {
+            DatabaseWatcher old = watchers.get(database);
+            if (old == null) {
+                return false;
+            }
+            Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
+            next.remove(database);
+            watchers = Collections.unmodifiableMap(next);
+            stopAndJoin(old);
+            closePort(old);
+            log.info("stopped watching database {}", database);
+            return true;
+        }
+    }
+
+    /**
+     * Watches a database with a new spec or port (a reload changed its rules, login or TLS): the old
+     * watcher stops and its KILLs in flight finish first, so the two never act at once; the new one starts
+     * with a look. The old port is closed unless the new watcher uses the same one.
+     *
+     * @throws IllegalArgumentException when it is not watched
+     */
+    public void replace(WatchedDatabase db) {
+        synchronized (changeLock) {
+            String name = db.spec().database();
+            DatabaseWatcher old = watchers.get(name);
+            if (old == null) {
+                throw new IllegalArgumentException("database '" + name + "' is not watched");
+            }
+            stopAndJoin(old);
+            if (old.port() != db.port()) {
+                closePort(old);
+            }
+            if (state.get() == State.CLOSED) {
+                db.port().close();
+                return;
+            }
+            DatabaseWatcher w = newWatcher(db);
+            Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
+            next.put(name, w);
+            watchers = Collections.unmodifiableMap(next);
+            if (state.get() == State.STARTED) {
+                w.start();
+            }
+        }
+    }
+
+    private void stopAndJoin(DatabaseWatcher w) {
+        w.stop();
+        try {
+            if (!w.join(stopTimeout)) {
+                log.warn("watcher or kills of database {} did not stop within {}", w.database(), stopTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closePort(DatabaseWatcher w) {
+        try {
+            w.port().close();
+        } catch (RuntimeException e) {
+            log.warn("closing the port of database {} failed", w.database(), e);
+        }
+    }
+
     /** Stops every watcher and closes every port; waits at most a few seconds. Idempotent. */
     @Override
     public void close() {
-        State previous = state.getAndSet(State.CLOSED);
+        State previous;
+        Map<String, DatabaseWatcher> watchers;
+        synchronized (changeLock) {
+            previous = state.getAndSet(State.CLOSED);
+            watchers = this.watchers;
+        }
         if (previous == State.CLOSED) {
             return;
         }
@@ -121,11 +252,7 @@ public final class SniperEngine implements AutoCloseable {
                     stopTimeout);
         }
         for (DatabaseWatcher w : watchers.values()) {
-            try {
-                w.port().close();
-            } catch (RuntimeException e) {
-                log.warn("closing the port of database {} failed", w.database(), e);
-            }
+            closePort(w);
         }
         if (previous == State.STARTED) {
             log.info("stopped watching {} database(s)", watchers.size());

@@ -2,9 +2,11 @@ package io.querysniper.daemon.cli;
 
 import ch.qos.logback.classic.Level;
 import io.querysniper.config.LoadedSettings;
+import io.querysniper.config.SettingsLoader;
 import io.querysniper.core.port.KillListener;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
+import io.querysniper.daemon.ReloadSignal;
 import io.querysniper.daemon.ShutdownSignals;
 import io.querysniper.daemon.logging.LogFormat;
 import io.querysniper.daemon.logging.LogSetup;
@@ -23,7 +25,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Watch every configured database and kill what breaks its rules.",
                 "Stops cleanly on SIGTERM/SIGINT, normally within a second or two; every stop stage is bounded",
-                "and the watchdog allows their sum (about 20 s). A second signal forces the exit."})
+                "and the watchdog allows their sum (about 20 s). A second signal forces the exit.",
+                "SIGHUP (or POST /-/reload) reads both files again and applies them, or keeps the running config and says why."})
 public final class RunCommand implements Callable<Integer> {
 
     /** How long a stop may take before the process halts anyway, if it comes before the daemon has started. */
@@ -59,9 +62,12 @@ public final class RunCommand implements Callable<Integer> {
         // stdout through its file descriptor: System.out may be a test's or picocli's wrapper.
         LogSetup.configure(logFormat, Level.INFO, new FileOutputStream(FileDescriptor.out));
         Daemon daemon = new Daemon(loaded, dryRun, Clock.systemUTC(), DefaultPorts.mysql(), List.<KillListener>of());
+        daemon.reloadFrom(() -> SettingsLoader.load(config, credentials));
         // The stages' bounds added up (Daemon.stopBudget), known once they have started.
         ShutdownSignals.install(daemon::close, () -> daemon.stopBudget().compareTo(STOP_BUDGET) > 0
                 ? daemon.stopBudget() : STOP_BUDGET);
+        // Before start: the JVM's default for SIGHUP ends the process (a reload before the daemon runs is refused).
+        ReloadSignal.install(daemon::reload);
         daemon.start();
         daemon.awaitStopped();
         return ExitCodes.OK;

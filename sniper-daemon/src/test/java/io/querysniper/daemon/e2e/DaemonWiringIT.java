@@ -145,8 +145,8 @@ class DaemonWiringIT {
     }
 
     private static double killCounter(Daemon daemon, String database, String rule) {
-        Counter c = daemon.metrics().find("query.sniper.kill.decisions")
-                .tags("database", database, "rule", rule, "outcome", "KILLED").counter();
+        Counter c = daemon.metrics().find("query.sniper.kills")
+                .tags("database", database, "rule", rule, "action", "KILL_QUERY", "outcome", "KILLED").counter();
         return c == null ? 0 : c.count();
     }
 

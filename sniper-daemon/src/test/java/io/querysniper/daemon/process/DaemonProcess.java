@@ -112,6 +112,14 @@ final class DaemonProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
+    /** Sends a signal by name (HUP, TERM, ...) with kill(1). */
+    synchronized void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** kill -9. */
     synchronized void crash() throws InterruptedException {
         process.destroyForcibly();

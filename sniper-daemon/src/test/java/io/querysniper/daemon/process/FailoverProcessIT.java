@@ -311,6 +311,8 @@ class FailoverProcessIT {
                     }
                   }
                   cluster { zookeeper = "%s", session-timeout = %dms }
+                  # Three daemons on one host: the HTTP server's default port would be taken twice.
+                  http.listen = off
                 }
                 """.formatted(node, node, port, INTERVAL_MS, LIMIT_MS, zookeeper, SESSION_MS));
     }
