@@ -38,17 +38,24 @@ if [ -n "${CERT_UID:-}" ]; then chown "$CERT_UID:${CERT_GID:-$CERT_UID}" "$out/s
 #   secrets/  (root only)        every password: the bootstrap reads them
 #   mysql/    ($CERT_UID)        the root password the mysql image reads (MYSQL_ROOT_PASSWORD_FILE)
 #   sniper/   ($SNIPER_UID)      the daemon's credentials file and its password file, nothing else
+#   prometheus/ ($PROMETHEUS_UID) the HTTP bearer token, to scrape /metrics
 mkdir -p "$out/mysql" "$out/sniper"
 for who in root repl sniper test; do
   [ -s "$out/secrets/$who-password" ] || \
     head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$out/secrets/$who-password"
 done
+[ -s "$out/secrets/http-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$out/secrets/http-token"
 cp "$out/secrets/root-password" "$out/mysql/root-password"
 cp "$out/secrets/sniper-password" "$out/sniper/sniper-password"
-# Relative paths in a credentials file resolve against its folder.
-printf 'default { user = "query_sniper", password-file = "sniper-password" }\n' >"$out/sniper/credentials.conf"
-chmod 700 "$out/secrets" "$out/mysql" "$out/sniper"
-chmod 600 "$out/secrets/"* "$out/mysql/"* "$out/sniper/"*
+# Relative paths in a credentials file resolve against its folder. The HTTP token guards /metrics,
+# /status and reload beyond the probes; Prometheus reads its own copy.
+printf 'default { user = "query_sniper", password-file = "sniper-password" }\nhttp { token = "%s" }\n' \
+  "$(cat "$out/secrets/http-token")" >"$out/sniper/credentials.conf"
+mkdir -p "$out/prometheus"
+cp "$out/secrets/http-token" "$out/prometheus/http-token"
+chmod 700 "$out/secrets" "$out/mysql" "$out/sniper" "$out/prometheus"
+chmod 600 "$out/secrets/"* "$out/mysql/"* "$out/sniper/"* "$out/prometheus/"*
 if [ -n "${CERT_UID:-}" ]; then chown -R "$CERT_UID:${CERT_GID:-$CERT_UID}" "$out/mysql"; fi
 if [ -n "${SNIPER_UID:-}" ]; then chown -R "$SNIPER_UID" "$out/sniper"; fi
+if [ -n "${PROMETHEUS_UID:-}" ]; then chown -R "$PROMETHEUS_UID" "$out/prometheus"; fi
 echo "gen-certs: $out (server SANs: $san)"

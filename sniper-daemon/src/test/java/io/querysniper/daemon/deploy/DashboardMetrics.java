@@ -7,8 +7,11 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The query-sniper metric families a Grafana dashboard or a rules file asks Prometheus for. */
-final class DashboardMetrics {
+/**
+ * The query-sniper metric families a Grafana dashboard, a rules file or a {@code /metrics} page names
+ * (used by DeployKitTest and DevClusterProcessIT, which compares them with a live node).
+ */
+public final class DashboardMetrics {
     private static final Pattern METRIC = Pattern.compile("\\bquery_sniper_[a-z_]+");
     /** Series Prometheus derives from one histogram or summary family. */
     private static final Pattern DERIVED = Pattern.compile("_(bucket|count|sum)$");
@@ -16,7 +19,7 @@ final class DashboardMetrics {
     private DashboardMetrics() {
     }
 
-    static Set<String> of(JsonNode dashboard) {
+    public static Set<String> of(JsonNode dashboard) {
         Set<String> names = new TreeSet<>();
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
@@ -27,7 +30,7 @@ final class DashboardMetrics {
     }
 
     /** Family names: {@code query_sniper_x_seconds_bucket} counts as {@code query_sniper_x_seconds}. */
-    static Set<String> inText(String text) {
+    public static Set<String> inText(String text) {
         Set<String> names = new TreeSet<>();
         Matcher m = METRIC.matcher(text);
         while (m.find()) {

@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,21 +16,27 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.querysniper.daemon.TestTiming;
+import io.querysniper.daemon.deploy.DashboardMetrics;
 
 /**
  * {@code bin/dev-cluster} end to end: three ZooKeeper servers, a MariaDB primary and its GTID replica over
  * TLS, three nodes. A runaway query on the primary dies; the replication threads on both servers (the
  * primary's binlog dump, the replica's I/O and SQL threads), older than every rule's limit here, are
- * untouched and replication still runs; {@code down} removes everything.
+ * untouched and replication still runs; every node answers its probes and exports what the dashboard and
+ * the alert rules ask for; {@code down} removes everything.
  */
 @Tag("process")
 class DevClusterProcessIT {
@@ -47,6 +57,8 @@ class DevClusterProcessIT {
             assertThat(up.code()).as(up.output()).isZero();
             assertThat(up.output()).contains("Slave_IO_Running: Yes").contains("Slave_SQL_Running: Yes")
                     .contains("Master_SSL_Verify_Server_Cert: Yes").contains("primary").contains("replica");
+
+            checkHttp(dir, base);
 
             String dumpThread = sql(env, "primary",
                     "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
@@ -94,6 +106,38 @@ class DevClusterProcessIT {
         }
     }
 
+    /**
+     * Every node answers the probes the Kubernetes manifests and the Dockerfile use, and its /metrics has
+     * every metric family the Grafana dashboard and the Prometheus alert rules ask for.
+     */
+    private static void checkHttp(Path dir, int base) throws Exception {
+        String token = Files.readString(dir.resolve("certs/prometheus/http-token")).trim();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int n = 1; n <= 3; n++) {
+            URI node = URI.create("http://127.0.0.1:" + (base + 500 + n));
+            assertThat(get(http, node.resolve("/livez"), null).statusCode()).isEqualTo(200);
+            await().atMost(TestTiming.seconds(30)).untilAsserted(() ->
+                    assertThat(get(http, node.resolve("/readyz"), null).statusCode()).isEqualTo(200));
+        }
+        HttpResponse<String> metrics = get(http, URI.create("http://127.0.0.1:" + (base + 501) + "/metrics"), token);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        Set<String> exported = DashboardMetrics.inText(metrics.body());
+
+        Path monitoring = Script.ROOT.resolve("deploy/monitoring");
+        Set<String> named = DashboardMetrics.of(new ObjectMapper().readTree(
+                monitoring.resolve("query-sniper-dashboard.json").toFile()));
+        named.addAll(DashboardMetrics.inText(Files.readString(monitoring.resolve("alert-rules.yml"))));
+        assertThat(exported).as("metric families on /metrics").containsAll(named);
+    }
+
+    private static HttpResponse<String> get(HttpClient http, URI uri, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static String sql(Map<String, String> env, String server, String statement) {
         Script.Result r = Script.run(TestTiming.seconds(30), env, "bin/dev-cluster", "sql", server, statement);
         assertThat(r.code()).as(r.output()).isZero();
@@ -104,7 +148,7 @@ class DevClusterProcessIT {
     private static int freePortBase() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = 30_000 + 1_000 * ThreadLocalRandom.current().nextInt(20);
-            if (allFree(base, 181, 182, 183, 281, 282, 283, 381, 382, 383, 306, 307)) {
+            if (allFree(base, 181, 182, 183, 281, 282, 283, 381, 382, 383, 306, 307, 501, 502, 503)) {
                 return base;
             }
         }
