@@ -79,11 +79,16 @@ public class SoakBench {
         long end = t0 + seconds * 1_000_000_000L;
         long nextInject = t0 + 2_000_000_000L;
         long nextSample = t0;
-        long cpu0 = cpuTicks(daemonPid);
-        long lastTicks = cpu0;
-        long lastSampleNanos = t0;
         Kind[] order = Kind.values();
         try (Connection replicaAdmin = connect(replica, "bench_admin")) {
+            // The clock starts once connected (the first connection of a fresh JVM takes seconds on a loaded machine).
+            t0 = System.nanoTime();
+            end = t0 + seconds * 1_000_000_000L;
+            nextInject = t0 + 2_000_000_000L;
+            nextSample = t0;
+            long cpu0 = cpuTicks(daemonPid);
+            long lastTicks = cpu0;
+            long lastSampleNanos = t0;
             while (System.nanoTime() < end) {
                 long now = System.nanoTime();
                 if (now >= nextInject) {
@@ -94,11 +99,11 @@ public class SoakBench {
                 if (now >= nextSample) {
                     long ticks = cpuTicks(daemonPid);
                     double cpu = ticks < 0 ? Double.NaN : (ticks - lastTicks) / (double) clkTck / ((now - lastSampleNanos) / 1e9);
-                    if (now == lastSampleNanos) cpu = 0;
+                    if (now == lastSampleNanos) cpu = Double.NaN; // the first sample has no interval
                     samples.add(replicaSample(replicaAdmin, (now - t0) / 1e9, cpu, daemonPid));
                     lastTicks = ticks;
                     lastSampleNanos = now;
-                    nextSample += sampleMs * 1_000_000L;
+                    nextSample = Math.max(nextSample + sampleMs * 1_000_000L, now + sampleMs * 1_000_000L / 2); // no bursts after a stall
                 }
                 long sleep = Math.min(nextInject, nextSample) - System.nanoTime();
                 if (sleep > 0) Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
@@ -156,16 +161,28 @@ public class SoakBench {
         Thread t = new Thread(() -> {
             long threadId = -1;
             long startEpoch = System.currentTimeMillis();
-            try (Connection c = connect(port, "soak_victim")) {
+            Connection c = null;
+            try {
+                c = connect(port, "soak_victim");
                 threadId = threadId(c);
-                Injection result = kind == Kind.IDLE_TRX_PRIMARY ? idleTransaction(c, port, threadId, n) : longQuery(c, kind, port, threadId);
-                out.add(result);
+                out.add(kind == Kind.IDLE_TRX_PRIMARY ? idleTransaction(c, port, threadId, n) : longQuery(c, kind, port, threadId));
             } catch (Exception e) {
                 out.add(new Injection(kind, threadId, startEpoch, false, Double.NaN, "failed: " + e.getClass().getSimpleName()));
+            } finally {
+                closeQuietly(c); // a killed connection fails to close: that is the point
             }
         }, "inject-" + n);
         t.start();
         return t;
+    }
+
+    static void closeQuietly(Connection c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // killed
+        }
     }
 
     /** SELECT SLEEP(60): killed when SLEEP returns 1 (KILL QUERY) or the statement is interrupted. */
