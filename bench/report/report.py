@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
+import matplotlib.ticker  # noqa: E402
 
 QS, PT = "query-sniper", "pt-kill"
 COLORS = {QS: "tab:blue", PT: "tab:orange"}
@@ -176,11 +177,12 @@ def precision(r):
         for tool, name in (("qs", QS), ("pt", PT)):
             values = sorted(v for run in runs if ph in run and tool in run[ph] for v in run[ph][tool].get("overshoots_ms", []) if num(v))
             if values:
-                ax.step(values, [(i + 1) / len(values) for i in range(len(values))], where="post", color=COLORS[name],
-                        label=f"{name} (n={len(values)})")
+                ax.step([values[0]] + values, [0] + [(i + 1) / len(values) for i in range(len(values))], where="post",
+                        color=COLORS[name], label=f"{name} (n={len(values)})")
         ax.set_title(ph, fontsize=10)
         ax.set_xlabel("overshoot (ms)")
         ax.set_ylabel("share of victims dead")
+        ax.set_ylim(0, 1.02)
         ax.set_xscale("symlog", linthresh=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -255,18 +257,21 @@ def fleet(r):
         r.line()
         return
     r.line("`bench/fleet/run.sh N K`: one node watching N databases on K throwaway servers (50 idle application sessions")
-    r.line("each), interval 1 s, nothing near a limit. CPU: median of the window's per-second shares of one core (the")
-    r.line("window's mean in brackets); RSS and threads: the window's largest. pt-kill: one process per database (it watches")
+    r.line("each), interval 1 s, nothing near a limit. CPU: share of one core over the window (the range of its")
+    r.line("per-second shares in brackets); RSS and threads: the window's largest. pt-kill: one process per database (it watches")
     r.line("one server per process), measured on up to 10 processes on servers holding the same process lists and")
     r.line("scaled to N (per process figures times N).")
     r.line()
     rows = []
     for f in runs:
         q, p = f["qs"], f.get("pt")
-        qcpu = med(q.get("cpu_series", [])) if q.get("cpu_series") else q["cpu_share"]
-        pcpu = (med(p.get("cpu_series", [])) / p["measured_processes"] * p["scaled_to"] if p and p.get("cpu_series") else
-                (p["cpu_share_scaled"] if p else float("nan")))
-        rows.append([f"{f['databases']} on {f['servers']}", f"{fmt(qcpu * 100, '%', 1)} ({fmt(q['cpu_share'] * 100, '%', 1)})",
+        # The window's mean: a per-second share moves in steps of one clock tick (1% of a core), too coarse for a
+        # median of pt-kill's processes, which mostly take less than a tick per second.
+        qcpu = q["cpu_share"]
+        pcpu = p["cpu_share_scaled"] if p else float("nan")
+        qs_series = [v for v in q.get("cpu_series", []) if num(v)]
+        spread = f" ({fmt(min(qs_series) * 100, '', 1)}-{fmt(max(qs_series) * 100, '%', 1)} per second)" if qs_series else ""
+        rows.append([f"{f['databases']} on {f['servers']}", f"{fmt(qcpu * 100, '%', 1)}{spread}",
                      fmt(q["rss_mb"], " MB"), q["threads"], fmt(q["statements_per_db_per_s"], "", 2),
                      f"{fmt(pcpu * 100, '%', 1)}" if p else "-", fmt(p["rss_mb_scaled"], " MB") if p else "-",
                      fmt(p["statements_per_db_per_s"], "", 2) if p else "-",
@@ -281,7 +286,7 @@ def fleet(r):
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
     ns = [f["databases"] for f in runs]
-    qc = [(med(f["qs"]["cpu_series"]) if f["qs"].get("cpu_series") else f["qs"]["cpu_share"]) * 100 for f in runs]
+    qc = [f["qs"]["cpu_share"] * 100 for f in runs]
     a1.plot(ns, qc, "o-", color=COLORS[QS], label=QS)
     a2.plot(ns, [f["qs"]["rss_mb"] for f in runs], "o-", color=COLORS[QS], label=QS)
     pr = [f for f in runs if f.get("pt")]
@@ -338,7 +343,9 @@ def failover(r):
     a2.set_title("crash (kill -9): gap of each crash, in order (dotted: T + 1 s)", fontsize=10)
     a2.set_xlabel("crash")
     a2.set_ylabel("gap (s)")
+    a2.set_ylim(bottom=0)
     for ax in (a1, a2):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     r.plot(fig, "failover-timeline.png", "failover timelines")
