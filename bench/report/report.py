@@ -298,6 +298,8 @@ def fleet(r):
     for ax, label in ((a1, "CPU, % of one core"), (a2, "RSS (MB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.set_xlabel("databases watched")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3, which="both")
