@@ -83,6 +83,15 @@ public final class JournalBench {
             if (cluster != null) {
                 cluster.close();
             }
+            deleteTree(spool); // the bench leaves nothing behind (bench/run-all runs it more than once)
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
