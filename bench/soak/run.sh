@@ -110,13 +110,14 @@ bench_pids+=($sb_pid)
 sb_rc=0
 wait "$sb_pid" || sb_rc=$?
 # Every record the daemon journaled (read through its embedded ZooKeeper while it still runs).
+journal_rc=0
 "$JAVA_HOME/bin/java" -jar "$QS_JAR" journal --config "$work/sniper.conf" --since 2h --json >"$work/journal.jsonl" 2>"$work/journal.err" \
-  || { echo "bench: reading the journal failed:" >&2; cat "$work/journal.err" >&2; }
+  || { journal_rc=$?; echo "bench: reading the journal failed:" >&2; cat "$work/journal.err" >&2; }
 kill -0 "$daemon_pid" 2>/dev/null && daemon_alive=true || daemon_alive=false
 bench_stop "$daemon_pid"
 daemon_errors=$(grep -c ' ERROR ' "$work/sniper.log" || true)
 json=$(python3 "$here/verdict.py" "$work/result.txt" "$work/injections.tsv" "$work/journal.jsonl" "$work/sysbench.log" \
-  "$sb_rc" "$daemon_alive" "$daemon_errors")
+  "$sb_rc" "$daemon_alive" "$daemon_errors" "$journal_rc")
 echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("soak verdict: false kills %d, misses %d, replication broken %s, caught up %s, sysbench errors %s, RSS slope %.2f MB/min, CPU slope %.3f points/min" % (d["false_kills"], d["misses"], d["replication_broken"], d["replica_caught_up"], d["sysbench"].get("errors"), d["rss_slope_mb_per_min"], d["cpu_slope_points_per_min"]))'
 echo "$json" >"$work/soak.json"
 if [ -n "${QS_BENCH_JSON:-}" ]; then echo "$json" >>"$QS_BENCH_JSON"; fi

@@ -5,7 +5,9 @@ journal and sysbench's summary into one JSON line.
 A false kill is a KILLED record of the journal whose (database, thread) is not an injected connection; a miss
 is an injection nobody killed within 10 s of its limit. The daemon's RSS and CPU slopes are least-squares fits
 over the samples after the first minute (the JIT's warm-up), when there are enough of them.
-Usage: verdict.py DRIVER.txt INJECTIONS.tsv JOURNAL.jsonl SYSBENCH.log SYSBENCH_RC DAEMON_ALIVE DAEMON_ERRORS"""
+The journal counts as read only when the command succeeded and it holds a KILLED record for every injection the
+driver saw killed: an empty or partial journal would otherwise pass for "no false kills".
+Usage: verdict.py DRIVER.txt INJECTIONS.tsv JOURNAL.jsonl SYSBENCH.log SYSBENCH_RC DAEMON_ALIVE DAEMON_ERRORS JOURNAL_RC"""
 import json
 import math
 import re
@@ -26,6 +28,16 @@ def injections(path):
         for line in f:
             cols = line.rstrip("\n").split("\t")
             if len(cols) >= 2 and cols[1].lstrip("-").isdigit():
+                out.add((cols[0], int(cols[1])))
+    return out
+
+
+def killed_injections(path):
+    out = set()
+    with open(path) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 5 and cols[4] == "killed" and cols[1].lstrip("-").isdigit():
                 out.add((cols[0], int(cols[1])))
     return out
 
@@ -93,6 +105,7 @@ def main(argv):
         "false_kills": len(false_kills),
         "false_kill_rules": sorted({r.get("rule", "?") for r in false_kills}),
         "injected_not_in_journal": len(injected - killed_keys),
+        "journal_complete": (len(argv) < 9 or argv[8] == "0") and not (killed_injections(argv[2]) - killed_keys),
         "sysbench": sb,
         "sysbench_rc": int(argv[5]),
         "daemon_alive_at_end": argv[6] == "true",
