@@ -19,7 +19,11 @@ case "$MODE" in
   inprocess) TEST=FailoverBenchRun;        OUT="$(pwd)/bench/failover/last-run-${SESSION}-tick${TICK}.txt" ;;
   *) echo "mode must be process or inprocess: $MODE" >&2; exit 2 ;;
 esac
+# QS_BENCH_OUT=FILE writes the figures there instead (bench/run-all: the committed last runs stay as they are);
+# QS_BENCH_JSON=FILE also appends them as one JSON line (to-json.py).
+OUT="${QS_BENCH_OUT:-$OUT}"
 mvn -B -q ${MVN_FLAGS:-} -pl sniper-cluster -am test \
   -Dtest="$TEST" -Dsurefire.failIfNoSpecifiedTests=false \
   -DargLine="-Dqs.bench.reps=${REPS} -Dqs.bench.session=${SESSION} -Dqs.bench.tick=${TICK} -Dqs.bench.out=${OUT}"
 cat "$OUT"
+if [ -n "${QS_BENCH_JSON:-}" ]; then python3 bench/failover/to-json.py "$OUT" "$MODE" >>"$QS_BENCH_JSON"; fi

@@ -2,6 +2,8 @@
 # Times `query-sniper fingerprint` against pt-fingerprint as whole processes (JVM start included) on the same
 # 1,000,000 generated queries, then checks linearity on single 10 KB / 100 KB / 1 MB queries and that no planted
 # value reaches the output. Usage: bench/fingerprint/run.sh [query-count]
+# Env: QS_BENCH_REPS (1) repetitions of the timed pair; QS_BENCH_PT_LONG_TIMEOUT (120 s) bounds pt-fingerprint on
+# one long query; QS_BENCH_JSON=FILE appends the JSON line of the figures to FILE.
 # Uses bin/query-sniper when the daemon jar can be built; otherwise runs FingerprintCommand from the module
 # classes (java -cp) through a throwaway launcher; QS_BENCH_CLASSES=1 forces that.
 set -euo pipefail
@@ -55,35 +57,52 @@ JAVA
 fi
 
 run_ours() { "${ours[@]}" < "$work/queries.sql" > "$work/ours.out"; }
-t0=$(now); ours_cpu=$(cpu run_ours); t1=$(now)
-ours_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-echo "query-sniper fingerprint: $count queries in ${ours_s}s = $(rate "$count" "$ours_s") q/s (cpu ${ours_cpu}s)"
+run_pt() { pt-fingerprint "$work/queries.sql" > "$work/pt.out"; }
+# QS_BENCH_REPS repetitions, the two tools alternating, so a medians' ratio is taken from the same conditions.
+reps=${QS_BENCH_REPS:-1}
+ours_walls="" ours_cpus="" pt_walls="" pt_cpus="" pt_leaks=null
+for rep in $(seq "$reps"); do
+  t0=$(now); ours_cpu=$(cpu run_ours); t1=$(now)
+  ours_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  ours_walls="$ours_walls${ours_walls:+,}$ours_s" ours_cpus="$ours_cpus${ours_cpus:+,}$ours_cpu"
+  echo "query-sniper fingerprint: $count queries in ${ours_s}s = $(rate "$count" "$ours_s") q/s (cpu ${ours_cpu}s)"
 
-if command -v pt-fingerprint >/dev/null; then
-  run_pt() { pt-fingerprint "$work/queries.sql" > "$work/pt.out"; }
-  t0=$(now); pt_cpu=$(cpu run_pt); t1=$(now)
-  pt_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  echo "pt-fingerprint:           $count queries in ${pt_s}s = $(rate "$count" "$pt_s") q/s (cpu ${pt_cpu}s)"
-  awk -v a="$pt_s" -v b="$ours_s" -v c="$pt_cpu" -v d="$ours_cpu" 'BEGIN {
-    printf "ratio (query-sniper / pt-fingerprint): %.2fx wall, %.2fx cpu (target >= 3x)\n", a / b, c / d }'
-  echo "pt-fingerprint lines carrying a planted value: $(grep -ci plantedsecret "$work/pt.out" || true)"
-else
-  echo "pt-fingerprint not installed: no comparison"
-fi
+  if command -v pt-fingerprint >/dev/null; then
+    t0=$(now); pt_cpu=$(cpu run_pt); t1=$(now)
+    pt_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+    pt_walls="$pt_walls${pt_walls:+,}$pt_s" pt_cpus="$pt_cpus${pt_cpus:+,}$pt_cpu"
+    echo "pt-fingerprint:           $count queries in ${pt_s}s = $(rate "$count" "$pt_s") q/s (cpu ${pt_cpu}s)"
+    awk -v a="$pt_s" -v b="$ours_s" -v c="$pt_cpu" -v d="$ours_cpu" 'BEGIN {
+      printf "ratio (query-sniper / pt-fingerprint): %.2fx wall, %.2fx cpu (target >= 3x)\n", a / b, c / d }'
+    pt_leaks=$(grep -ci plantedsecret "$work/pt.out" || true)
+    echo "pt-fingerprint lines carrying a planted value: $pt_leaks"
+  else
+    echo "pt-fingerprint not installed: no comparison"
+  fi
+done
 [ "$(wc -l < "$work/ours.out")" -eq "$count" ] || { echo "FAIL: expected $count output lines" >&2; exit 1; }
 leaks=$(grep -ci plantedsecret "$work/ours.out" || true)
 echo "query-sniper lines carrying a planted value: $leaks"
 echo "distinct fingerprints: $(sort -u "$work/ours.out" | wc -l)"
 
 echo "linearity (single query, whole process incl. JVM start):"
+linear=""
 for size in 10k 100k 1m; do
   t0=$(now); "${ours[@]}" < "$work/long-$size.sql" > "$work/long-$size.out"; t1=$(now)
-  line="  $size: query-sniper $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')s"
+  ours_one=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  line="  $size: query-sniper ${ours_one}s"
+  pt_one=null
   if command -v pt-fingerprint >/dev/null; then
-    t0=$(now); timeout 120 pt-fingerprint "$work/long-$size.sql" > /dev/null || true; t1=$(now)
-    line="$line, pt-fingerprint $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')s"
+    t0=$(now); timeout "${QS_BENCH_PT_LONG_TIMEOUT:-120}" pt-fingerprint "$work/long-$size.sql" > /dev/null || true; t1=$(now)
+    pt_one=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    line="$line, pt-fingerprint ${pt_one}s"
   fi
+  linear="$linear${linear:+,}\"$size\":{\"qs_s\":$ours_one,\"pt_s\":$pt_one}"
   echo "$line -> $(cut -c1-80 "$work/long-$size.out")"
   if grep -qi plantedsecret "$work/long-$size.out"; then leaks=$((leaks + 1)); fi
 done
+json=$(printf '{"bench":"fingerprint","queries":%d,"reps":%d,"qs":{"wall_s":[%s],"cpu_s":[%s],"planted_leaks":%d},"pt":{"wall_s":[%s],"cpu_s":[%s],"planted_leaks":%s},"single_query":{%s},"loadavg":"%s"}' \
+  "$count" "$reps" "$ours_walls" "$ours_cpus" "$leaks" "$pt_walls" "$pt_cpus" "$pt_leaks" "$linear" "$(cut -d' ' -f1-3 /proc/loadavg)")
+echo "$json"
+if [ -n "${QS_BENCH_JSON:-}" ]; then echo "$json" >>"$QS_BENCH_JSON"; fi
 [ "$leaks" -eq 0 ] || { echo "FAIL: a planted value reached the output" >&2; exit 1; }

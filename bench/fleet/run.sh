@@ -13,7 +13,8 @@
 # -Xmx256m, as the launcher), QS_BENCH_EXTRA_CONF (HOCON lines added to every database's block), QS_BENCH_APP_SESSIONS (50),
 # QS_BENCH_WARMUP (90 s after every database is owned: the JIT still compiles 40 s after start), QS_BENCH_OWN_TIMEOUT (300 s: measure anyway after it,
 # saying how many databases were owned), QS_BENCH_WINDOW (30 s), QS_BENCH_PTKILL (10
-# processes; 0 skips pt-kill), QS_BENCH_KEEP=1 (keep the work dir), QS_BENCH_JSON=FILE (append the JSON line).
+# processes; 0 skips pt-kill), QS_BENCH_KEEP=1 (keep the work dir), QS_BENCH_JSON=FILE (append the JSON line, which
+# also carries the per-second CPU share and RSS of the window: cpu_series, rss_mb_series).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bench_root=$(cd "$here/../.." && pwd)
@@ -125,14 +126,19 @@ proc_sample() { # proc_sample PID...: "<utime+stime ticks> <RSS kB> <threads>" s
 # measure LABEL USER SERVERS PID...: CPU, RSS (max over the window), threads, statements over $window s.
 measure() {
   local label=$1 user=$2 servers=$3; shift 3
-  local a b t0 t1 rss_max=0 th_max=0 s r th sa sb
+  local a b t0 t1 rss_max=0 th_max=0 s r th sa sb prev prev_ns now_ns
   helper mark
   t0=$(date +%s%N); a=$(proc_sample "$@"); sa=$(proc_sample "${server_pids[@]}")
+  # Per-second CPU share and RSS too, for the report (medians and plots over the window).
+  m_cpu_series="" m_rss_series="" prev=${a%% *} prev_ns=$t0
   for _ in $(seq "$window"); do
     sleep 1
-    s=$(proc_sample "$@"); r=$(echo "$s" | cut -d' ' -f2); th=$(echo "$s" | cut -d' ' -f3)
+    s=$(proc_sample "$@"); r=$(echo "$s" | cut -d' ' -f2); th=$(echo "$s" | cut -d' ' -f3); now_ns=$(date +%s%N)
     [ "$r" -le "$rss_max" ] || rss_max=$r
     [ "$th" -le "$th_max" ] || th_max=$th
+    m_cpu_series="$m_cpu_series${m_cpu_series:+,}$(awk -v a="$prev" -v b="${s%% *}" -v t0="$prev_ns" -v t1="$now_ns" -v clk="$clk" 'BEGIN {printf "%.4f", (b - a) / clk / ((t1 - t0) / 1e9)}')"
+    m_rss_series="$m_rss_series${m_rss_series:+,}$(awk -v r="$r" 'BEGIN {printf "%.1f", r / 1024}')"
+    prev=${s%% *} prev_ns=$now_ns
   done
   b=$(proc_sample "$@"); sb=$(proc_sample "${server_pids[@]}"); t1=$(date +%s%N)
   servers_alive
@@ -164,6 +170,7 @@ echo "bench: owns $owned of $n databases $own_s s after start$([ "$owned" -ge "$
 sleep "$warmup"
 measure "query-sniper, $n databases" sniper all "$daemon_pid"
 qs_cpu=$m_cpu qs_rss=$m_rss_mb qs_threads=$m_threads qs_pl=$m_pl qs_servers_cpu=$m_servers_cpu
+qs_cpu_series=$m_cpu_series qs_rss_series=$m_rss_series
 qs_stmt_user=$(awk -v u="$m_user" -v n="$n" -v s="$m_secs" 'BEGIN {printf "%.3f", u / n / s}')
 qs_stmt_q=$(awk -v u="$m_questions" -v n="$n" -v s="$m_secs" 'BEGIN {printf "%.3f", u / n / s}')
 qs_errors=$(grep ' ERROR \| WARN ' "$work/sniper.log" | grep -vc 'cluster.zookeeper is not set\|maxCnxns is not configured' || true)
@@ -202,8 +209,8 @@ if [ "$ptn" -gt 0 ]; then
   pt_rss=$(awk -v r="$pt_rss1" -v n="$n" 'BEGIN {printf "%.1f", r * n}')
   pt_stmt=$(awk -v s="$m_show" -v p="$ptn" -v t="$m_secs" 'BEGIN {printf "%.3f", s / p / t}')
   pt_line="pt-kill, one process per database, measured on $ptn processes and SCALED to $n: CPU $(awk -v c="$pt_cpu" 'BEGIN {printf "%.0f%%", c * 100}') of one core, RSS $(awk -v r="$pt_rss" 'BEGIN {printf "%.0f MB", r}'), $n processes ($(awk -v c="$pt_cpu1" 'BEGIN {printf "%.2f%%", c * 100}') and $pt_rss1 MB each), $pt_stmt SHOW PROCESSLIST per database per second, process list avg $m_pl"
-  pt_json=$(printf '{"measured_processes":%d,"scaled_to":%d,"cpu_share_scaled":%s,"rss_mb_scaled":%s,"cpu_share_per_process":%s,"rss_mb_per_process":%s,"statements_per_db_per_s":%s,"processlist_avg":%s,"servers_cpu_share_measured":%s}' \
-    "$ptn" "$n" "$pt_cpu" "$pt_rss" "$pt_cpu1" "$pt_rss1" "$pt_stmt" "$m_pl" "$m_servers_cpu")
+  pt_json=$(printf '{"measured_processes":%d,"scaled_to":%d,"cpu_share_scaled":%s,"rss_mb_scaled":%s,"cpu_share_per_process":%s,"rss_mb_per_process":%s,"statements_per_db_per_s":%s,"processlist_avg":%s,"servers_cpu_share_measured":%s,"cpu_series":[%s],"rss_mb_series":[%s]}' \
+    "$ptn" "$n" "$pt_cpu" "$pt_rss" "$pt_cpu1" "$pt_rss1" "$pt_stmt" "$m_pl" "$m_servers_cpu" "$m_cpu_series" "$m_rss_series")
   for p in "${pt_pids[@]}"; do bench_stop "$p"; done
 fi
 helper quit || true
@@ -228,7 +235,7 @@ if [ "$qs_errors" -gt 0 ]; then
   grep ' ERROR \| WARN ' "$work/sniper.log" | grep -v 'cluster.zookeeper is not set\|maxCnxns is not configured' \
     | sed 's/^[^ ]* *\(WARN\|ERROR\) *\[[^]]*\] *\([^ ]*\).* - /\1 \2 /; s/[0-9][0-9]*/N/g; s/dbN*/dbN/g' | cut -c1-160 | sort | uniq -c | sort -rn | head -5
 fi
-json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s},"pt":%s}' \
-  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$pt_json")
+json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s,"cpu_series":[%s],"rss_mb_series":[%s]},"pt":%s}' \
+  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$qs_cpu_series" "$qs_rss_series" "$pt_json")
 echo "$json"
 if [ -n "${QS_BENCH_JSON:-}" ]; then echo "$json" >>"$QS_BENCH_JSON"; fi

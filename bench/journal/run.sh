@@ -5,7 +5,9 @@
 # QS_BENCH_ENSEMBLE=processes (default) starts three QuorumPeerMain JVMs (small heaps, no GC interplay
 # with the client); QS_BENCH_ENSEMBLE=inprocess uses curator-test's TestingCluster in the bench JVM.
 # QS_BENCH_JAVA_OPTS adds flags to the bench JVM (default: ZGC). Each kill writes two records to the same
-# znode (the PENDING intent, awaited as the daemon does, then the final record).
+# znode (the PENDING intent, awaited as the daemon does, then the final record). The last line is a JSON
+# object of the figures (QS_BENCH_JSON=FILE appends it to FILE). Maven runs offline unless MVN_FLAGS is set
+# (MVN_FLAGS= runs it online, as bench/run-all does on a fresh machine).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,7 +17,7 @@ export JAVA_HOME
 out="$here/target"
 mkdir -p "$out/classes"
 cd "$root"
-mvn -B -q -o -pl sniper-journal -am test-compile dependency:build-classpath \
+mvn -B -q ${MVN_FLAGS--o} -pl sniper-journal -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test >&2
 cp="$root/sniper-journal/target/classes:$root/sniper-journal/target/test-classes:$root/sniper-core/target/classes:$(cat sniper-journal/target/bench-cp.txt)"
 "$JAVA_HOME/bin/javac" -nowarn -d "$out/classes" -cp "$cp" $(find "$here/src" -name '*.java')
@@ -47,4 +49,5 @@ if [ "${QS_BENCH_ENSEMBLE:-processes}" = processes ]; then
 fi
 "$JAVA_HOME/bin/java" -Xmx1g ${QS_BENCH_JAVA_OPTS:--XX:+UseZGC} "${zk_opts[@]}" \
     -Dlogback.configurationFile="$here/logback-bench.xml" -cp "$out/classes:$cp" \
-    io.querysniper.bench.journal.JournalBench "${1:-20}" "${2:-2000}" "${3:-8}"
+    io.querysniper.bench.journal.JournalBench "${1:-20}" "${2:-2000}" "${3:-8}" | tee "$out/result.txt"
+if [ -n "${QS_BENCH_JSON:-}" ]; then grep '^{' "$out/result.txt" | tail -1 >>"$QS_BENCH_JSON"; fi

@@ -47,10 +47,13 @@ bench_free_port() {
 bench_loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # bench_install_template DIR [mariadbd options]: an initialised datadir to copy for each server.
+# Its temporary files go to DIR.tmp, not /tmp, for the reason given at bench_start_mariadb (it failed there too:
+# "Error on delete of '/tmp/#sql-temptable-...'").
 bench_install_template() {
   local dir=$1; shift
+  mkdir -p "$dir.tmp"
   mariadb-install-db --no-defaults --datadir="$dir" --auth-root-authentication-method=normal \
-    --skip-test-db "$@" >"$dir.install.log" 2>&1 || { cat "$dir.install.log" >&2; return 1; }
+    --skip-test-db --tmpdir="$dir.tmp" "$@" >"$dir.install.log" 2>&1 || { cat "$dir.install.log" >&2; return 1; }
 }
 
 # bench_start_mariadb TEMPLATE DIR PORT [mariadbd options]: copies the template datadir to DIR/db and

@@ -6,10 +6,12 @@
 #   sleep: SELECT SLEEP(60), same staggering (see the README for why those measure MariaDB);
 #   dense: the victims' starts spread uniformly over 3 s (one per tool every 100 ms), so they cross their
 #          limits close together; run twice, with row-lock waits (UPDATE of a row another connection
-#          holds FOR UPDATE) and with GET_LOCK waits.
+#          holds FOR UPDATE) and with GET_LOCK waits;
+#   all:   every victim kind (row-lock, GET_LOCK, SLEEP), sparse (lock's staggering) then dense (bench/run-all).
 # Prints overshoot p50/p95/max, misses and false kills per tool, the daemon's idle poll rate (statements
-# per second per server while nothing is near a limit, MariaDB USER_STATISTICS) and a JSON line.
-# Usage: bench/precision/run.sh [victims-per-tool (30)] [idle-seconds (20)] [lock|sleep|dense (lock)]
+# per second per server while nothing is near a limit, MariaDB USER_STATISTICS) and a JSON line (with every
+# killed victim's overshoot, for the report's plots).
+# Usage: bench/precision/run.sh [victims-per-tool (30)] [idle-seconds (20)] [lock|sleep|dense|all (lock)]
 # Env: QS_JAR (jar to run), QS_JAVA_OPTS, QS_BENCH_EXTRA_CONF (HOCON lines added to the database's block),
 # QS_BENCH_NO_PTKILL=1 runs the daemon alone; QS_BENCH_VERBOSE=1 lists every overshoot;
 # QS_BENCH_KEEP=1 keeps the work dir (logs of both tools, the server's error log);
@@ -20,7 +22,7 @@ bench_root=$(cd "$here/../.." && pwd)
 victims=${1:-30}
 idle=${2:-20}
 kind=${3:-lock}
-case "$kind" in lock|sleep|dense) ;; *) echo "bench: kind must be lock, sleep or dense: $kind" >&2; exit 2 ;; esac
+case "$kind" in lock|sleep|dense|all) ;; *) echo "bench: kind must be lock, sleep, dense or all: $kind" >&2; exit 2 ;; esac
 . "$here/lib.sh"
 bench_workdir precision
 work=$bench_work

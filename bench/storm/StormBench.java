@@ -47,11 +47,14 @@ public class StormBench {
         }
     }
 
-    record Figures(int victims, int killed, int misses, double p50, double p95, double last, double startSpreadMs) {
+    /** deathsMs: every killed victim's time of death after the limit, sorted (the report's death curves). */
+    record Figures(int victims, int killed, int misses, double p50, double p95, double last, double startSpreadMs,
+                   List<Double> deathsMs) {
         String json() {
             return String.format(Locale.ROOT,
-                    "{\"victims\":%d,\"killed\":%d,\"misses\":%d,\"p50_ms\":%s,\"p95_ms\":%s,\"last_ms\":%s,\"start_spread_ms\":%.1f}",
-                    victims, killed, misses, num(p50), num(p95), num(last), startSpreadMs);
+                    "{\"victims\":%d,\"killed\":%d,\"misses\":%d,\"p50_ms\":%s,\"p95_ms\":%s,\"last_ms\":%s,\"start_spread_ms\":%.1f,\"deaths_ms\":[%s]}",
+                    victims, killed, misses, num(p50), num(p95), num(last), startSpreadMs,
+                    String.join(",", deathsMs.stream().map(StormBench::num).toList()));
         }
     }
 
@@ -201,7 +204,7 @@ public class StormBench {
         Collections.sort(o);
         Thread.sleep(2000); // let the tools settle (final records, pt-kill's next loop) before the next storm
         return new Figures(victims.size(), o.size(), misses, pct(o, 50), pct(o, 95),
-                o.isEmpty() ? Double.NaN : o.get(o.size() - 1), (lastStart - firstStart) / 1e6);
+                o.isEmpty() ? Double.NaN : o.get(o.size() - 1), (lastStart - firstStart) / 1e6, o);
     }
 
     static void run(Victim victim, Variant v, long at, CountDownLatch done) {

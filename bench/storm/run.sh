@@ -8,7 +8,7 @@
 # The daemon: rule busy-time 3 s kill-query, interval 1 s, journal on with the embedded ZooKeeper,
 # max-kills-per-minute raised to 100000. pt-kill 3.2.1: --interval 1 --victims all --busy-time 3 --kill-query.
 # Prints p50, p95, last (time of death after the limit, from the client) and misses per tool, the ratios,
-# and a JSON line of the figures (also appended to $QS_BENCH_JSON when set).
+# and a JSON line of the figures with every victim's time of death (also appended to $QS_BENCH_JSON when set).
 # Usage: bench/storm/run.sh [row-lock victims (500)] [sleep victims (100)] [repetitions (1)]
 # Env: QS_JAR (jar to run; default the repo's, built when missing), QS_JAVA_OPTS (daemon JVM flags),
 # QS_BENCH_EXTRA_CONF (HOCON lines added to the database's block), QS_BENCH_NO_PTKILL=1 (daemon alone),

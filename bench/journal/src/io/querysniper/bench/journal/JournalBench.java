@@ -43,6 +43,16 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  */
 public final class JournalBench {
+    /** The run's figures as one JSON line (the last line of the output; bench/run-all's report reads it). */
+    private static final StringBuilder JSON = new StringBuilder();
+
+    private static void json(String key, Object value) {
+        JSON.append(JSON.isEmpty() ? "{\"bench\":\"journal\"" : "").append(",\"").append(key).append("\":").append(value);
+    }
+
+    private static String ms(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args.length > 0 ? args[0] : "20");
@@ -63,12 +73,24 @@ public final class JournalBench {
                     external == null ? "curator-test TestingCluster in the bench JVM" : "separate QuorumPeerMain processes",
                     Runtime.getRuntime().availableProcessors(),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            json("ensemble", external == null ? "\"inprocess\"" : "\"processes\"");
+            json("cores", Runtime.getRuntime().availableProcessors());
             warmUp(writer, spool);
             sustained(writer, observer, spool, seconds, rate, threads);
             saturation(writer, spool, Math.max(5, seconds / 2));
+            System.out.println(JSON.append('}'));
         } finally {
             if (cluster != null) {
                 cluster.close();
+            }
+            deleteTree(spool); // the bench leaves nothing behind (bench/run-all runs it more than once)
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
@@ -149,11 +171,21 @@ public final class JournalBench {
             System.out.printf("intent wait in beforeKill (the kill path's cost), %d kills: p50 %.1f ms, p90 %.1f ms,"
                             + " p99 %.1f ms, max %.1f ms%n",
                     w.size(), pct(w, 50), pct(w, 90), pct(w, 99), w.isEmpty() ? 0 : w.get(w.size() - 1) / 1e6);
+            json("offered_kills_per_s", rate);
+            json("seconds", seconds);
+            json("kills_per_s", ms(k / secs));
+            json("writes_per_s", ms(2 * k / secs));
+            json("spooled", journal.spooledCount());
+            json("late_intents", journal.lateIntentCount());
+            json("intent_wait_ms", "{\"p50\":" + ms(pct(w, 50)) + ",\"p90\":" + ms(pct(w, 90)) + ",\"p99\":" + ms(pct(w, 99))
+                    + ",\"max\":" + ms(w.isEmpty() ? 0 : w.get(w.size() - 1) / 1e6) + "}");
             List<Long> l = new ArrayList<>(latenciesNanos);
             Collections.sort(l);
             System.out.printf("kill-to-record latency (onRecord -> final record visible to another session),"
                             + " %d samples: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     l.size(), pct(l, 50), pct(l, 90), pct(l, 99), l.isEmpty() ? 0 : l.get(l.size() - 1) / 1e6);
+            json("kill_to_record_ms", "{\"samples\":" + l.size() + ",\"p50\":" + ms(pct(l, 50)) + ",\"p90\":" + ms(pct(l, 90))
+                    + ",\"p99\":" + ms(pct(l, 99)) + ",\"max\":" + ms(l.isEmpty() ? 0 : l.get(l.size() - 1) / 1e6) + "}");
         }
     }
 
@@ -178,6 +210,7 @@ public final class JournalBench {
             System.out.printf("saturation (16 killers, closed loop): %d kills (%d writes) in %.2f s = %.0f kills/s,"
                             + " %.0f writes/s, spooled %d, late intents %d%n",
                     kills, 2 * kills, secs, kills / secs, 2 * kills / secs, journal.spooledCount(), journal.lateIntentCount());
+            json("ceiling_kills_per_s", ms(kills / secs));
         }
     }
 
