@@ -27,7 +27,7 @@ ENV JAVA_OPTS="-Xmx256m"
 # The JRE image has no curl: bash's /dev/tcp asks /livez.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9742 && printf 'GET /livez HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
-# SIGTERM stops within the daemon's budget (README: within 5 s); give `docker stop -t 10` room for it.
+# SIGTERM stops within the daemon's budget (about 20 s at most, normally a second or two): `docker stop -t 30`.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/query-sniper/query-sniper.jar \"$@\"", "query-sniper"]
 CMD ["run", "--config", "/etc/query-sniper/query-sniper.conf", "--credentials", "/run/secrets/credentials.conf", "--log-format", "json"]
