@@ -25,6 +25,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.querysniper.config.LoadedSettings;
 import io.querysniper.config.SettingsLoader;
+import io.querysniper.testkit.TestCertificates;
 
 /**
  * The deploy kit, checked with the tools its files are written for, where there is no Docker engine or
@@ -69,7 +70,8 @@ class DeployKitTest {
     void kubernetesManifestsRenderWithProbesAndTheSecretWhereTheCommandLineReadsIt(@TempDir Path tmp) throws IOException {
         List<JsonNode> docs = render("deploy/kubernetes");
         Map<String, JsonNode> byKind = new java.util.HashMap<>();
-        docs.forEach(d -> byKind.put(d.path("kind").asText(), d));
+        docs.forEach(d -> byKind.putIfAbsent(d.path("kind").asText(), d));
+        JsonNode configMap = docs.stream().filter(d -> d.path("data").has("query-sniper.conf")).findFirst().orElseThrow();
         assertThat(byKind.keySet()).containsExactlyInAnyOrder("Namespace", "ServiceAccount", "ConfigMap", "Secret",
                 "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy");
 
@@ -90,14 +92,18 @@ class DeployKitTest {
         String configArg = args.get(args.indexOf("--config") + 1);
         String credentialsArg = args.get(args.indexOf("--credentials") + 1);
         String secretName = byKind.get("Secret").path("metadata").path("name").asText();
-        String configMapName = byKind.get("ConfigMap").path("metadata").path("name").asText();
+        String configMapName = configMap.path("metadata").path("name").asText();
         assertThat(mountedFile(pod, container, credentialsArg)).isEqualTo("secret:" + secretName);
         assertThat(mountedFile(pod, container, configArg)).isEqualTo("configMap:" + configMapName);
 
-        // The ConfigMap's config and the Secret's credentials are a valid pair for the daemon.
+        // The config ConfigMap and the credentials Secret are a valid pair for the daemon, given a CA where the
+        // CA ConfigMap is mounted.
+        assertThat(mountedFile(pod, container, "/etc/query-sniper/tls/ca.pem")).startsWith("configMap:query-sniper-ca");
         Path config = tmp.resolve("query-sniper.conf");
         Path credentials = tmp.resolve("credentials.conf");
-        Files.writeString(config, byKind.get("ConfigMap").path("data").path("query-sniper.conf").asText());
+        Path ca = TestCertificates.generate(tmp.resolve("certs")).caCert();
+        Files.writeString(config, configMap.path("data").path("query-sniper.conf").asText()
+                .replace("/etc/query-sniper/tls/ca.pem", ca.toString()));
         Files.write(credentials, Base64.getMimeDecoder().decode(
                 byKind.get("Secret").path("data").path("credentials.conf").asText()));
         LoadedSettings settings = SettingsLoader.load(config, credentials);
