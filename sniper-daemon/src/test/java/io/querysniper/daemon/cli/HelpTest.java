@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "run", "check", "scan", "fingerprint", "cluster", "cluster status", "journal"})
+    @ValueSource(strings = {"", "run", "check", "scan", "fingerprint", "cluster", "cluster status", "journal", "alert-test"})
     void everyCommandHasHelp(String command) {
         String[] words = command.isEmpty() ? new String[0] : command.split(" ");
         String[] args = java.util.Arrays.copyOf(words, words.length + 1);
