@@ -334,6 +334,15 @@ public final class ClusterNode implements KillGate, AutoCloseable {
         return databases;
     }
 
+    /**
+     * How long ago the newest heartbeat ZooKeeper answered was sent, in seconds, or -1 when none was
+     * answered (before the first, or after the session was lost). Kills stop when it passes T/4.
+     */
+    public double leaseAgeSeconds() {
+        long nanos = lease.ageNanos();
+        return nanos < 0 ? -1 : nanos / 1e9;
+    }
+
     public ClusterView view() {
         ConnectionState c = session.connection();
         Membership m = membership;
