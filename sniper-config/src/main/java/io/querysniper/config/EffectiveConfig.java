@@ -21,8 +21,11 @@ import java.util.TreeSet;
  * could carry one is unknown there, and an unknown key stops the load).
  */
 final class EffectiveConfig {
-    /** Keys that differ from node to node by design: left out of the hash. */
-    static final List<String> NODE_LOCAL_KEYS = List.of("node-id", "data-dir", "journal.spool-dir");
+    /**
+     * Keys that differ from node to node by design: left out of the hash. The HTTP server's address and
+     * certificate are the host's (two nodes on one host listen on two ports).
+     */
+    static final List<String> NODE_LOCAL_KEYS = List.of("node-id", "data-dir", "journal.spool-dir", "http");
 
     private EffectiveConfig() {
     }

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param dataDir               absolute
  * @param databases             in the order they are written in the config file
  * @param configHash            SHA-256 (hex) of the effective config without node-local keys
- *                              (node-id, data-dir, journal.spool-dir): equal on nodes that run the same config
+ *                              (node-id, data-dir, journal.spool-dir, http): equal on nodes that run the same config
  * @param effectiveConfigMasked the effective config as HOCON, to log once at start (holds no secret)
  * @param http                  the metrics, health and status server
  */

@@ -183,6 +183,7 @@ class DaemonLifecycleIT {
     private LoadedSettings settings(String node, MariaDbServer db, String cluster, String busyTime) throws IOException {
         Path config = Files.writeString(dir.resolve(node + ".conf"), "query-sniper {\n  node-id = " + node + "\n"
                 + "  data-dir = \"data-" + node + "\"\n  " + cluster + "\n"
+                + "  http.listen = off\n" // two nodes in one process: the default port would be taken twice
                 + "  databases { primary { host = \"" + db.host() + "\", port = " + db.port()
                 + ", tls { mode = disabled }\n"
                 + "    rules = [ { name = long, busy-time = " + busyTime + " } ] } }\n}\n");

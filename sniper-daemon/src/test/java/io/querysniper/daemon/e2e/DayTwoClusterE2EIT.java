@@ -1,0 +1,182 @@
+package io.querysniper.daemon.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.querysniper.config.SettingsLoader;
+import io.querysniper.daemon.Daemon;
+import io.querysniper.daemon.DefaultPorts;
+import io.querysniper.daemon.TestTiming;
+import io.querysniper.http.ReloadResult;
+import io.querysniper.testkit.FreePort;
+import io.querysniper.testkit.MariaDbServer;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Reload in a two-node cluster, as far as the cluster node allows today: changed rules apply on both
+ * nodes and every database keeps exactly one owner throughout; databases added (or removed) are refused
+ * on both with "restart needed" and nothing changes. Each node's /status names the other's databases' owner.
+ */
+class DayTwoClusterE2EIT {
+    private static final Duration WAIT = TestTiming.seconds(30);
+    private static final List<String> DATABASES = List.of("shop-a", "shop-b");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reloadKeepsOneOwnerPerDatabaseOnBothNodes() throws Exception {
+        MariaDbServer db = Servers.primary();
+        try (TestingServer zk = new TestingServer(FreePort.next(), dir.resolve("zk").toFile(), true)) {
+            Node n1 = new Node("n1", db, zk.getConnectString());
+            Node n2 = new Node("n2", db, zk.getConnectString());
+            try {
+                n1.start();
+                n2.start();
+                await().atMost(WAIT).until(() -> DATABASES.stream().allMatch(d -> owners(n1, n2, d) == 1)
+                        && n1.daemon.cluster().view().members().size() == 2);
+
+                List<String> doubleOwned = new CopyOnWriteArrayList<>();
+                AtomicBoolean sampling = new AtomicBoolean(true);
+                Thread sampler = Thread.ofPlatform().name("owner-sampler").start(() -> {
+                    while (sampling.get()) {
+                        for (String d : DATABASES) {
+                            if (owners(n1, n2, d) > 1) {
+                                doubleOwned.add(d);
+                            }
+                        }
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+
+                // New rules on both nodes: applied, the owners stay.
+                n1.write("busy-time = 2s", "");
+                n2.write("busy-time = 2s", "");
+                assertThat(n1.daemon.reload().applied()).isTrue();
+                assertThat(n2.daemon.reload().applied()).isTrue();
+
+                // A database added: refused on both, nothing changes.
+                String shopC = "shop-c { " + server(db) + " }";
+                n1.write("busy-time = 2s", shopC);
+                n2.write("busy-time = 2s", shopC);
+                for (Node n : List.of(n1, n2)) {
+                    ReloadResult r = n.daemon.reload();
+                    assertThat(r.applied()).isFalse();
+                    assertThat(String.join("\n", r.messages())).contains("added shop-c").contains("restart is needed");
+                    assertThat(n.daemon.runningSettings().settings().databases()).containsOnlyKeys(DATABASES);
+                }
+                // A database removed: the same.
+                n1.write("busy-time = 2s", "", "shop-b");
+                ReloadResult removed = n1.daemon.reload();
+                assertThat(removed.applied()).isFalse();
+                assertThat(String.join("\n", removed.messages())).contains("removed shop-b");
+
+                await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> true);
+                sampling.set(false);
+                sampler.join();
+                assertThat(doubleOwned).as("a database owned by both nodes at once").isEmpty();
+                assertThat(DATABASES).allMatch(d -> owners(n1, n2, d) == 1);
+
+                // Each node's status names the owner of every database, its own or the other node's.
+                ObjectMapper json = new ObjectMapper();
+                await().atMost(WAIT).until(() -> {
+                    for (Node n : List.of(n1, n2)) {
+                        for (JsonNode d : json.readTree(n.get("/status")).path("databases")) {
+                            Node owner = n1.daemon.cluster().mayKill(d.path("name").asText()) ? n1 : n2;
+                            if (!owner.id.equals(d.path("owner").asText())) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                });
+            } finally {
+                n2.daemon.close();
+                n1.daemon.close();
+            }
+        }
+    }
+
+    private static int owners(Node n1, Node n2, String database) {
+        int n = 0;
+        for (Node node : List.of(n1, n2)) {
+            if (node.daemon != null && node.daemon.cluster() != null && node.daemon.cluster().mayKill(database)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String server(MariaDbServer db) {
+        return "host = \"" + db.host() + "\", port = " + db.port() + ", tls { mode = disabled }";
+    }
+
+    private final class Node {
+        final String id;
+        final MariaDbServer db;
+        final String zookeeper;
+        final int httpPort = FreePort.next();
+        final Path config;
+        final Path credentials;
+        Daemon daemon;
+
+        Node(String id, MariaDbServer db, String zookeeper) throws IOException {
+            this.id = id;
+            this.db = db;
+            this.zookeeper = zookeeper;
+            this.config = dir.resolve(id + ".conf");
+            this.credentials = Files.writeString(dir.resolve(id + "-credentials.conf"),
+                    "default { user = \"" + Servers.SNIPER + "\", password = \"" + Servers.SNIPER_PW + "\" }\n");
+            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            write("busy-time = 1s", "");
+        }
+
+        void write(String limit, String more, String... without) throws IOException {
+            List<String> dbs = new ArrayList<>();
+            for (String d : DATABASES) {
+                if (!List.of(without).contains(d)) {
+                    dbs.add(d + " { " + server(db) + ", rules = [ { name = victims, match { user = [victim] }, " + limit + " } ] }");
+                }
+            }
+            dbs.add(more);
+            Files.writeString(config, "query-sniper {\n  node-id = " + id + "\n  data-dir = \"data-" + id + "\"\n"
+                    + "  cluster { zookeeper = \"" + zookeeper + "\", session-timeout = 4s }\n"
+                    + "  http.listen = \"127.0.0.1:" + httpPort + "\"\n"
+                    + "  databases {\n" + String.join("\n", dbs) + "\n  }\n}\n");
+        }
+
+        void start() {
+            daemon = new Daemon(SettingsLoader.load(config, credentials), false, Clock.systemUTC(), DefaultPorts.mysql(),
+                    List.of()).reloadFrom(() -> SettingsLoader.load(config, credentials));
+            daemon.start();
+        }
+
+        String get(String path) throws IOException, InterruptedException {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+}
