@@ -132,6 +132,7 @@ cat >"$work/query-sniper.conf" <<EOF
 query-sniper {
   node-id = "demo-node"
   data-dir = "data"
+  http { listen = off }   # the demo ends before anyone would read its metrics
   databases {
     demo {
       host = "$host"

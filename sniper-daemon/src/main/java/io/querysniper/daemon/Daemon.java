@@ -119,7 +119,8 @@ public final class Daemon implements AutoCloseable {
     private final LastKills lastKills = new LastKills();
     private final ReloadMetrics reloadMetrics;
     private volatile ConfigReloader.Source reloadSource;
-    private volatile DatabaseSetChange databaseSet = DatabaseSetChange.RESTART_NEEDED;
+    /** Null: the cluster node's own (it joins and leaves latches live). */
+    private volatile DatabaseSetChange databaseSet;
     private volatile ConfigReloader reloader;
     private volatile DaemonGauges gauges;
     private volatile SniperHttpServer http;
@@ -225,6 +226,10 @@ public final class Daemon implements AutoCloseable {
         stages.add("gauges", g::close);
         gauges = g;
         g.clusterMembers(node, n -> n.view().members().size());
+        g.leaseAge(node, ClusterNode::leaseAgeSeconds);
+        if (alerts != null) {
+            g.alertSinks(alerts.sinkStats());
+        }
         if (journal != null) {
             g.spoolRecords(journal, z -> z.hasSpooled() ? Math.max(0, z.spooledCount() - z.replayedCount()) : 0);
         }
@@ -250,7 +255,8 @@ public final class Daemon implements AutoCloseable {
                 throw new SniperException("this daemon was started without its files: it cannot reload");
             }
             return source.load();
-        }, new ReloadTarget(), databaseSet, reloadMetrics);
+        }, new ReloadTarget(), databaseSet != null ? databaseSet : DatabaseSetChange.live(node::updateDatabases),
+                reloadMetrics);
         startHttp();
     }
 
@@ -393,8 +399,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * How a reload tells the cluster about added and removed databases; by default such a reload is
-     * refused (restart needed). Call before {@link #start()}.
+     * How a reload tells the cluster about added and removed databases; by default the cluster node joins
+     * the added databases' latches and leaves the removed ones' at once. Call before {@link #start()}.
      */
     public Daemon databaseSetChange(DatabaseSetChange change) {
         this.databaseSet = change;

@@ -1,5 +1,6 @@
 package io.querysniper.daemon.ops;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.querysniper.alerts.SinkStats;
 import io.querysniper.core.watch.WatcherStatus;
 
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The gauges read at scrape time: per database (up, owned, guard tripped; added and dropped as a reload
- * adds and removes databases), the cluster's members, the journal's spool, the build, and the JVM's own.
+ * adds and removes databases), the cluster's members and this node's lease, the journal's spool, the alert
+ * sinks' queues, the build, and the JVM's own.
  */
 public final class DaemonGauges implements AutoCloseable {
     static final String DATABASE_UP = "query.sniper.database.up";
@@ -31,6 +34,9 @@ public final class DaemonGauges implements AutoCloseable {
     static final String CLUSTER_MEMBERS = "query.sniper.cluster.members";
     static final String SPOOL_RECORDS = "query.sniper.journal.spool.records";
     static final String BUILD_INFO = "query.sniper.build.info";
+    static final String LEASE_AGE = "query.sniper.lease.age.seconds";
+    static final String ALERT_QUEUE_DEPTH = "query.sniper.alert.queue.depth";
+    static final String ALERTS_DROPPED = "query.sniper.alerts.dropped";
 
     private final MeterRegistry registry;
     private final Function<String, WatcherStatus> status;
@@ -62,6 +68,29 @@ public final class DaemonGauges implements AutoCloseable {
     public <T> void spoolRecords(T source, ToDoubleFunction<T> records) {
         Gauge.builder(SPOOL_RECORDS, source, records)
                 .description("journal records waiting in the local spool for ZooKeeper").register(registry);
+    }
+
+    /**
+     * {@code query_sniper_lease_age_seconds}: how old this node's ZooKeeper lease is (killing stops past
+     * T/4); NaN before the first answered heartbeat or after the session was lost.
+     */
+    public <T> void leaseAge(T source, ToDoubleFunction<T> seconds) {
+        Gauge.builder(LEASE_AGE, source, s -> {
+                    double age = seconds.applyAsDouble(s);
+                    return age < 0 ? Double.NaN : age;
+                }).description("seconds since the newest heartbeat ZooKeeper answered was sent; kills stop past T/4")
+                .register(registry);
+    }
+
+    /** {@code query_sniper_alert_queue_depth{sink}} and {@code query_sniper_alerts_dropped_total{sink}}. */
+    public void alertSinks(List<SinkStats> sinks) {
+        for (SinkStats s : sinks) {
+            Gauge.builder(ALERT_QUEUE_DEPTH, s, SinkStats::depth).tag("sink", s.sink())
+                    .description("alert notifications waiting to be sent").register(registry);
+            FunctionCounter.builder(ALERTS_DROPPED, s, SinkStats::dropped).tag("sink", s.sink())
+                    .description("alert notifications dropped: the sink's queue was full, or the stop's drain ran out")
+                    .register(registry);
+        }
     }
 
     /** The gauges of one database (at start, or when a reload adds it). */

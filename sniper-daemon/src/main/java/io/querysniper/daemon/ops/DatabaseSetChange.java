@@ -1,6 +1,7 @@
 package io.querysniper.daemon.ops;
 
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How a reload tells the cluster that databases were added or removed: join the latches of the new ones,
@@ -19,10 +20,24 @@ public interface DatabaseSetChange {
     void apply(Set<String> databases);
 
     /**
-     * What the cluster node offers today: a fixed set of latches, joined at start. Adding or removing a
-     * database is refused with "restart needed" until the node can join and leave latches live
-     * (ClusterNode.updateDatabases, issue 9: wire it here).
+     * Databases join and leave live: {@code join} gets the new set (ClusterNode.updateDatabases: latches of
+     * added databases joined, of removed ones left, so a standby takes those over at once).
      */
+    static DatabaseSetChange live(Consumer<Set<String>> join) {
+        return new DatabaseSetChange() {
+            @Override
+            public String refusal(Set<String> added, Set<String> removed) {
+                return null;
+            }
+
+            @Override
+            public void apply(Set<String> databases) {
+                join.accept(databases);
+            }
+        };
+    }
+
+    /** Refuses to add or remove a database ("restart needed"): for a node whose latches are fixed at start. */
     DatabaseSetChange RESTART_NEEDED = new DatabaseSetChange() {
         @Override
         public String refusal(Set<String> added, Set<String> removed) {
@@ -36,7 +51,7 @@ public interface DatabaseSetChange {
             if (!removed.isEmpty()) {
                 b.append(added.isEmpty() ? "" : ", ").append("removed ").append(String.join(", ", removed));
             }
-            return b.append(": a restart is needed (this build joins the cluster latches at start only)").toString();
+            return b.append(": a restart is needed (this node's latches are fixed at start)").toString();
         }
 
         @Override

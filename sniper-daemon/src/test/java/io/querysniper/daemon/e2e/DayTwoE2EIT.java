@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Day two against real servers: the metrics after a kill, a poll error and a guard trip; the status and
- * the page; reload (good, bad, not live, databases added); /readyz while ZooKeeper is away; the token.
+ * the page; reload (good, bad, not live, a database added and removed); /readyz while ZooKeeper is away; the token.
  */
 class DayTwoE2EIT {
     private static final Duration WAIT = TestTiming.seconds(20);
@@ -72,7 +72,8 @@ class DayTwoE2EIT {
                 guarded { %s, max-kills-per-minute = 1,
                   rules = [ { name = idle, match { user = [bystander], command = [Sleep] }, idle-time = 1s, action = kill-connection } ] }
                 dead { host = "127.0.0.1", port = %d, tls { mode = disabled }, connect-timeout = 1s }
-                """.formatted(server(db), server(db), deadPort), "", null);
+                """.formatted(server(db), server(db), deadPort),
+                "alerts { hook { type = command, command = [\"/bin/true\"], events = [kill] } }", null);
         await().atMost(WAIT).until(() -> daemon.cluster().mayKill("shop") && daemon.cluster().mayKill("guarded"));
 
         try (Victim v = new Victim(db, "victim"); Victim b1 = new Victim(db, "bystander");
@@ -98,6 +99,10 @@ class DayTwoE2EIT {
         assertThat(value(m, "query_sniper_database_owned{database=\"shop\"}")).isEqualTo(1.0);
         assertThat(value(m, "query_sniper_guard_tripped{database=\"shop\"}")).isEqualTo(0.0);
         assertThat(value(m, "query_sniper_cluster_members")).isEqualTo(1.0);
+        // The embedded ZooKeeper's session is 10 s: the lease is renewed every 1 s and ends at 2.5 s.
+        assertThat(value(m, "query_sniper_lease_age_seconds")).isBetween(0.0, 2.5);
+        assertThat(value(m, "query_sniper_alert_queue_depth{sink=\"hook\"}")).isGreaterThanOrEqualTo(0.0);
+        assertThat(value(m, "query_sniper_alerts_dropped_total{sink=\"hook\"}")).isZero();
         assertThat(value(m, "query_sniper_journal_spool_records")).isEqualTo(0.0);
         assertThat(value(m, "query_sniper_journal_write_duration_seconds_count")).isGreaterThanOrEqualTo(2);
         assertThat(value(m, "query_sniper_config_reload_success")).isEqualTo(1.0);
@@ -128,7 +133,7 @@ class DayTwoE2EIT {
     }
 
     @Test
-    void reloadGoodBadNotLiveAndAddedDatabases() throws Exception {
+    void reloadGoodBadNotLiveAndDatabasesAddedAndRemoved() throws Exception {
         MariaDbServer db = Servers.primary();
         String victims = "shop { %s, rules = [ { name = slow, match { user = [victim] }, busy-time = 1s } ] }".formatted(server(db));
         String reports = "shop { %s, rules = [ { name = reports, match { user = [report] }, busy-time = 1s } ] }".formatted(server(db));
@@ -167,18 +172,22 @@ class DayTwoE2EIT {
         assertThat(nodeId.statusCode()).isEqualTo(400);
         assertThat(nodeId.body()).contains("query-sniper.node-id changed: a restart is needed");
 
-        // Databases added: refused until the cluster node can join latches live (restart needed).
+        // A database added: its latch joined live, this node owns it and watches it.
         writeConfig(reports + "\nshop2 { " + server(db) + " }", "");
         HttpResponse<String> added = post("/-/reload");
-        assertThat(added.statusCode()).isEqualTo(400);
-        assertThat(added.body()).contains("added shop2").contains("restart is needed");
-        assertThat(daemon.runningSettings().settings().databases()).containsOnlyKeys("shop");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        assertThat(daemon.runningSettings().settings().databases()).containsOnlyKeys("shop", "shop2");
+        await().atMost(WAIT).until(() -> daemon.cluster().mayKill("shop2")
+                && metric("query_sniper_database_owned{database=\"shop2\"}") == 1.0);
+        assertThat(metric("query_sniper_config_reload_success")).isEqualTo(1.0);
 
-        // And back to good: the gauge says so again.
+        // And removed again: its latch left, its series gone.
         writeConfig(reports, "");
         assertThat(post("/-/reload").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> !daemon.cluster().mayKill("shop2"));
+        assertThat(get("/metrics").body()).doesNotContain("database=\"shop2\"");
         assertThat(metric("query_sniper_config_reload_success")).isEqualTo(1.0);
-        assertThat(metric("query_sniper_config_reloads_total{result=\"applied\"}")).isEqualTo(2.0);
+        assertThat(metric("query_sniper_config_reloads_total{result=\"applied\"}")).isEqualTo(3.0);
     }
 
     @Test
