@@ -287,21 +287,28 @@ final class Spool {
     private FileChannel open() throws IOException {
         if (channel == null || !channel.isOpen()) {
             boolean created = !Files.exists(file);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
-            if (created) {
-                dirSync.sync(dir); // the new file's name must survive a power loss like its content
-            }
-            channel.position(channel.size()); // append: this process is the spool's only writer
-            // A crash mid-append may have left a partial line: end it so the next record starts clean.
-            long size = channel.size();
-            if (size > 0) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                channel.read(last, size - 1);
-                if (last.get(0) != '\n') {
-                    channel.write(ByteBuffer.wrap(new byte[]{'\n'}));
+            try {
+                if (created) {
+                    dirSync.sync(dir); // the new file's name must survive a power loss like its content
                 }
+                ch.position(ch.size()); // append: this process is the spool's only writer
+                // A crash mid-append may have left a partial line: end it so the next record starts clean.
+                long size = ch.size();
+                if (size > 0) {
+                    ByteBuffer last = ByteBuffer.allocate(1);
+                    ch.read(last, size - 1);
+                    if (last.get(0) != '\n') {
+                        ch.write(ByteBuffer.wrap(new byte[]{'\n'}));
+                        bytes++;
+                    }
+                }
+            } catch (IOException e) {
+                ch.close(); // opened again, and the partial line looked at again, by the next append
+                throw e;
             }
+            channel = ch;
         }
         repair();
         if (repairTo >= 0) {
