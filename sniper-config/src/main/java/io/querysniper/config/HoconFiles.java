@@ -9,6 +9,8 @@ import java.nio.file.Path;
 
 /** Parses and resolves one HOCON file, turning I/O and syntax errors into problems with a line. */
 final class HoconFiles {
+    static final String UNRESOLVABLE = "could not resolve substitutions: the HOCON library gave up on this file's"
+            + " ${...} references (a key set twice from substitutions?); simplify them";
     private HoconFiles() {
     }
 
@@ -30,7 +32,12 @@ final class HoconFiles {
             problems.rememberLines(file, c.root());
             return fallback == null ? c.resolve() : c.resolveWith(c.withFallback(fallback));
         } catch (com.typesafe.config.ConfigException e) {
-            String message = secret && e instanceof com.typesafe.config.ConfigException.Parse
+            String message = e instanceof com.typesafe.config.ConfigException.BugOrBroken
+                    // Found by ConfigLoaderFuzzTest: the library's own failure (e.g. a key set twice from
+                    // ${?VAR} concatenations) dumps the whole resolved file; in a file with secrets that would show
+                    // them: say what happened instead.
+                    ? UNRESOLVABLE
+                    : secret && e instanceof com.typesafe.config.ConfigException.Parse
                     ? "syntax error (details withheld: this file holds secrets)"
                     : withoutOrigin(e);
             problems.add(e.origin(), file, null, null, message);

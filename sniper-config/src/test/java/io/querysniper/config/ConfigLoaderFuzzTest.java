@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Jazzer: the config loader on arbitrary HOCON (config and credentials file). It loads or throws a
- * {@link ConfigException}; every problem names its file, and its line unless it is about a key written nowhere.
+ * {@link ConfigException}; every problem names its file, and its line unless it is about a key written nowhere
+ * (or the HOCON library failed to resolve the file's substitutions: a crash input of this test, whose message
+ * dumped the whole file, credentials included, before).
  * No other exception escapes, and no problem shows the password. Regression inputs:
  * {@code ConfigLoaderFuzzTestInputs/}.
  */
@@ -39,7 +41,9 @@ class ConfigLoaderFuzzTest {
             for (ConfigProblem p : e.problems()) {
                 assertThat(p.file()).as("%s", p).isIn(CONFIG.toString(), CREDENTIALS.toString(), "reference.conf");
                 // A problem has a line, or it is about a key that is not written anywhere (then there is no line).
-                assertThat(p.line() > 0 || (p.key() != null && p.value() == null)).as("line of %s", p).isTrue();
+                // (or the HOCON library itself gave up on resolving the file, which it says without a line).
+                assertThat(p.line() > 0 || (p.key() != null && p.value() == null)
+                        || p.message().equals(HoconFiles.UNRESOLVABLE)).as("line of %s", p).isTrue();
             }
             assertThat(e.getMessage()).doesNotContain(PASSWORD);
         }

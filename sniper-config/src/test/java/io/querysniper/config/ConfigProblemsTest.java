@@ -559,4 +559,22 @@ class ConfigProblemsTest {
         assertThat(p.message()).isEqualTo("must be a simple name ([A-Za-z0-9_.-]+)");
         assertThat(p.line()).isEqualTo(8);
     }
+
+    /**
+     * Found by ConfigLoaderFuzzTest: when the HOCON library itself fails to resolve a file (a key set twice from
+     * ${?VAR} concatenations) its message dumps the whole resolved file, and the problem had no line.
+     */
+    @Test
+    void aFileTheHoconLibraryCannotResolveIsReportedWithoutItsContent() throws java.io.IOException {
+        String broken;
+        try (var in = getClass().getResourceAsStream("ConfigLoaderFuzzTestInputs/loadsOrReportsEveryProblemWithFileAndLine/"
+                + "crash-5b0c0209ae148d9446fe6c74bed089bb4b98ed92")) {
+            byte[] input = in.readAllBytes();
+            // The fuzz input's last byte chose the generated credentials; the rest is the file.
+            broken = new String(input, 0, input.length - 1, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ConfigException e = files().fail(broken);
+        assertThat(e.problems()).extracting(ConfigProblem::message).containsExactly(HoconFiles.UNRESOLVABLE);
+        assertThat(e.getMessage()).doesNotContain("nope.conf").doesNotContain("ResolveSource");
+    }
 }
