@@ -249,6 +249,9 @@ class RuleEngineTest {
                 Arguments.of("lag unknown: inactive", lag, ServerStatus.UNKNOWN, false),
                 Arguments.of("history over", history, new ServerStatus(null, 2_000_000), true),
                 Arguments.of("history under", history, new ServerStatus(null, 10), false),
+                // Mutation testing: the history bound is inclusive like every other limit.
+                Arguments.of("history exactly at", history, new ServerStatus(null, 1_000_000), true),
+                Arguments.of("history just under", history, new ServerStatus(null, 999_999), false),
                 Arguments.of("history unknown: inactive", history, ServerStatus.UNKNOWN, false),
                 Arguments.of("both must hold", both, new ServerStatus(s(31), 10), false),
                 Arguments.of("both hold", both, new ServerStatus(s(31), 1_000_000), true));
