@@ -2,22 +2,17 @@ package io.querysniper.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRequest;
 import io.querysniper.core.target.KillMethod;
 
-/** Flavour detection, time limits, kill statements, error sorting, grants parsing, PEM keys. */
+/** Flavour detection, time limits, kill statements, error sorting, grants parsing (PEM keys: core PemFilesTest). */
 class PureLogicTest {
     private static final ServerInfo MARIA = new ServerInfo(Flavor.MARIADB, "10.11.6-MariaDB", Set.of());
     private static final ServerInfo MYSQL = new ServerInfo(Flavor.MYSQL8, "8.0.36", Set.of());
@@ -98,53 +93,5 @@ class PureLogicTest {
         assertThat(ServerCheck.parseGlobalGrant("GRANT CONNECTION_ADMIN,SYSTEM_USER ON *.* TO `s`@`%`"))
                 .containsExactly("CONNECTION_ADMIN", "SYSTEM_USER");
         assertThat(ServerCheck.parseGlobalGrant("GRANT SELECT ON `shop`.* TO `app`@`%`")).isEmpty();
-    }
-
-    @Test
-    void pkcs8AndPkcs1PemKeysBothLoad(@TempDir Path dir) throws Exception {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-        gen.initialize(2048);
-        var key = gen.generateKeyPair().getPrivate();
-        Path pkcs8 = dir.resolve("k8.pem");
-        Files.writeString(pkcs8, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-        assertThat(PemKeyStores.privateKey(pkcs8, "RSA").getEncoded()).isEqualTo(key.getEncoded());
-
-        // PKCS#8 PrivateKeyInfo of RSA ends with the PKCS#1 structure inside an OCTET STRING: re-wrap it.
-        byte[] pkcs1 = extractPkcs1(key.getEncoded());
-        assertThat(PemKeyStores.wrapPkcs1(pkcs1)).isEqualTo(key.getEncoded());
-        EC_ERROR: {
-            Path ec = dir.resolve("ec.pem");
-            Files.writeString(ec, "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PemKeyStores.privateKey(ec, "EC"))
-                    .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
-        }
-    }
-
-    private static byte[] extractPkcs1(byte[] pkcs8) {
-        // SEQUENCE { INTEGER 0, SEQUENCE {rsaEncryption, NULL}, OCTET STRING {pkcs1} }
-        int i = 1;
-        i += lengthBytes(pkcs8, i);
-        i += 3 + 15; // version + algorithm identifier
-        i += 1; // OCTET STRING tag
-        int len = length(pkcs8, i);
-        i += lengthBytes(pkcs8, i);
-        return java.util.Arrays.copyOfRange(pkcs8, i, i + len);
-    }
-
-    private static int lengthBytes(byte[] der, int at) {
-        return (der[at] & 0x80) == 0 ? 1 : 1 + (der[at] & 0x7f);
-    }
-
-    private static int length(byte[] der, int at) {
-        if ((der[at] & 0x80) == 0) {
-            return der[at];
-        }
-        int n = der[at] & 0x7f;
-        int len = 0;
-        for (int k = 1; k <= n; k++) {
-            len = (len << 8) | (der[at + k] & 0xff);
-        }
-        return len;
     }
 }

@@ -137,12 +137,7 @@ public final class SniperEngine implements AutoCloseable {
                 db.port().close(); // the engine owns the port from here: nobody else would close it
                 return;
             }
-            DatabaseWatcher w = newWatcher(db);
-            Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
-            next.put(name, w);
-            watchers = Collections.unmodifiableMap(next);
-            if (state.get() == State.STARTED) {
-                w.start();
+            if (install(db)) {
                 log.info("now watching database {}", name);
             }
         }
@@ -190,14 +185,24 @@ public final class SniperEngine implements AutoCloseable {
                 db.port().close();
                 return;
             }
-            DatabaseWatcher w = newWatcher(db);
-            Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
-            next.put(name, w);
-            watchers = Collections.unmodifiableMap(next);
-            if (state.get() == State.STARTED) {
-                w.start();
-            }
+            install(db);
         }
+    }
+
+    /**
+     * A new watcher for {@code db} in the map (copy on write: readers never lock), started when the
+     * engine runs. Called under {@code changeLock}. True when it was started.
+     */
+    private boolean install(WatchedDatabase db) {
+        DatabaseWatcher w = newWatcher(db);
+        Map<String, DatabaseWatcher> next = new LinkedHashMap<>(watchers);
+        next.put(db.spec().database(), w);
+        watchers = Collections.unmodifiableMap(next);
+        if (state.get() == State.STARTED) {
+            w.start();
+            return true;
+        }
+        return false;
     }
 
     private void stopAndJoin(DatabaseWatcher w) {
