@@ -1,7 +1,6 @@
 package io.querysniper.daemon.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import org.junit.jupiter.api.Tag;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +41,6 @@ import static org.awaitility.Awaitility.await;
 class JournalProcessIT {
     private static final int OUTAGE_VICTIMS = 5;
     private static final long SESSION_MS = 4000;
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The journal's log line once a spool replay is done ({@code journal: replayed N spooled record(s) ...}). */
     private static final String REPLAYED = "spooled record(s) to ZooKeeper";
 
@@ -95,7 +92,7 @@ class JournalProcessIT {
                 }
                 // Final records are spooled by the writer within about 1 s of the kill: wait for all of them.
                 await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> killedIds(spoolRecords(spool)).size() == OUTAGE_VICTIMS);
+                        .until(() -> killedIds(JournalLines.spool(spool, "outcome")).size() == OUTAGE_VICTIMS);
 
                 // 3. kill -9 while the records sit in the spool.
                 int replaysBefore = occurrences(daemon.log(), REPLAYED);
@@ -104,7 +101,7 @@ class JournalProcessIT {
                 long spoolBytes = Files.size(spool);
                 assertThat(spoolBytes).as("spool after the crash").isPositive();
                 assertThat(Files.readString(spool, StandardCharsets.UTF_8)).doesNotContain(secret);
-                List<JsonNode> spooled = spoolRecords(spool);
+                List<JsonNode> spooled = JournalLines.spool(spool, "outcome");
                 Set<String> spooledIds = killedIds(spooled);
 
                 // 4. ZooKeeper back, then the daemon with the same data-dir: the spool is replayed at start.
@@ -163,7 +160,7 @@ class JournalProcessIT {
                 config.toString(), "--json", "--since", since);
         assertThat(r.code()).as(r.output()).isZero();
         assertThat(r.output()).doesNotContain(secret);
-        return records(r.output());
+        return JournalLines.records(r.output(), "outcome");
     }
 
     private static int occurrences(String text, String part) {
@@ -178,33 +175,6 @@ class JournalProcessIT {
         Set<String> ids = new HashSet<>();
         killed(records).forEach(r -> ids.add(r.path("id").asText()));
         return ids;
-    }
-
-    private static List<JsonNode> spoolRecords(Path spool) {
-        try {
-            return Files.exists(spool) ? records(Files.readString(spool, StandardCharsets.UTF_8)) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** JSON lines that are records; other output (a log line of the CLI, a partial spool line) is skipped. */
-    private static List<JsonNode> records(String text) {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (!line.startsWith("{")) {
-                continue;
-            }
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (n.has("id") && n.has("outcome")) {
-                    out.add(n);
-                }
-            } catch (IOException e) {
-                // not a record
-            }
-        }
-        return out;
     }
 
     private Path config(String zookeeper, int port) throws IOException {

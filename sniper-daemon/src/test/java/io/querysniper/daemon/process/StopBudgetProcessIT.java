@@ -1,7 +1,6 @@
 package io.querysniper.daemon.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import io.querysniper.testkit.zk.ZooKeeperProcess;
@@ -10,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,7 +39,6 @@ import static org.awaitility.Awaitility.await;
 @Tag("process")
 class StopBudgetProcessIT {
     private static final int VICTIMS = 12;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -93,8 +88,8 @@ class StopBudgetProcessIT {
 
                 // Every victim the server saw killed has its record: in ZooKeeper, or in the spool for later.
                 Set<Long> recorded = new HashSet<>();
-                records(journal(config)).forEach(r -> recorded.add(r.path("thread_id").asLong()));
-                List<JsonNode> spooled = spoolRecords(spool);
+                JournalLines.records(journal(config), "thread_id").forEach(r -> recorded.add(r.path("thread_id").asLong()));
+                List<JsonNode> spooled = JournalLines.spool(spool, "thread_id");
                 spooled.forEach(r -> recorded.add(r.path("thread_id").asLong()));
                 System.out.printf("stop under load: %d victims killed, stop took %d ms with ZooKeeper hanging, %d"
                         + " spool line(s), %d thread(s) recorded%n", killed.size(), took.toMillis(), spooled.size(),
@@ -139,32 +134,6 @@ class StopBudgetProcessIT {
                 .until(() -> DaemonProcess.runOnce(Duration.ofSeconds(60), "journal", "--config", config.toString(),
                         "--json", "--since", "1h"), x -> x.code() == 0);
         return r.output();
-    }
-
-    private static List<JsonNode> spoolRecords(Path spool) {
-        try {
-            return Files.exists(spool) ? records(Files.readString(spool, StandardCharsets.UTF_8)) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<JsonNode> records(String text) {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (!line.startsWith("{")) {
-                continue;
-            }
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (n.has("id") && n.has("thread_id")) {
-                    out.add(n);
-                }
-            } catch (IOException e) {
-                // not a record
-            }
-        }
-        return out;
     }
 
     private Path config(String zookeeper, int port) throws IOException {
