@@ -2,11 +2,8 @@ package io.querysniper.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,14 +11,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +43,6 @@ public final class MariaDbServer implements AutoCloseable {
     private static final String ROOT_PASSWORD = "sniper-test-root";
     private static final AtomicInteger SERVER_IDS = new AtomicInteger();
     private static final Set<MariaDbServer> LIVE = ConcurrentHashMap.newKeySet();
-    private static final Object TEMPLATE_LOCK = new Object();
-    private static Path template;
-    private static TestCertificates certificates;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(MariaDbServer::close),
@@ -98,7 +90,7 @@ public final class MariaDbServer implements AutoCloseable {
         long started = System.nanoTime();
         try {
             if (first) {
-                copyTree(template(), dataDir());
+                MariaDbInstall.copyTree(MariaDbInstall.template(), dataDir());
             }
             Files.writeString(dir.resolve("init.sql"), initSql());
             ProcessBuilder pb = new ProcessBuilder(command())
@@ -183,7 +175,7 @@ public final class MariaDbServer implements AutoCloseable {
             process.destroyForcibly();
             waitForExit(Timing.seconds(10));
         }
-        deleteTree(dir);
+        MariaDbInstall.deleteTree(dir);
         LIVE.remove(this);
     }
 
@@ -298,7 +290,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** The builder's own certificates, or the ones every TLS server of this JVM shares. */
     private TestCertificates tlsCertificates() {
-        return settings.certificates != null ? settings.certificates : certificates();
+        return settings.certificates != null ? settings.certificates : MariaDbInstall.certificates();
     }
 
     /** The server's error log, for diagnosing a failed test. */
@@ -312,7 +304,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     private List<String> command() {
         List<String> cmd = new ArrayList<>(List.of(
-                mariadbd(), "--no-defaults", "--user=root",
+                MariaDbInstall.mariadbd(), "--no-defaults", "--user=root",
                 "--datadir=" + dataDir(),
                 "--port=" + port, "--bind-address=127.0.0.1",
                 "--socket=" + dir.resolve("mysqld.sock"),
@@ -365,7 +357,7 @@ public final class MariaDbServer implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("mariadbd on port " + port + " exited with " + process.exitValue()
-                        + ":\n" + tail(errorLog()) + tail(dir.resolve("console.log")));
+                        + ":\n" + MariaDbInstall.tail(errorLog()) + MariaDbInstall.tail(dir.resolve("console.log")));
             }
             Properties p = new Properties();
             p.setProperty("user", ROOT_USER);
@@ -381,7 +373,7 @@ public final class MariaDbServer implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("mariadbd on port " + port + " not ready in time: "
-                + (last == null ? "" : last.getMessage()) + "\n" + tail(errorLog()));
+                + (last == null ? "" : last.getMessage()) + "\n" + MariaDbInstall.tail(errorLog()));
     }
 
     private void awaitReplicating() {
@@ -404,7 +396,7 @@ public final class MariaDbServer implements AutoCloseable {
             sleep(20);
         }
         throw new IllegalStateException("replica on port " + port + " not running: io=" + io + ", sql=" + sql
-                + "\n" + tail(errorLog()));
+                + "\n" + MariaDbInstall.tail(errorLog()));
     }
 
     private void waitForExit(Duration timeout) {
@@ -420,114 +412,8 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    private static Path template() {
-        synchronized (TEMPLATE_LOCK) {
-            if (template == null) {
-                try {
-                    Path base = Files.createTempDirectory("qs-mariadb-template-");
-                    Path data = base.resolve("data");
-                    Process p = new ProcessBuilder(installDb(), "--no-defaults", "--user=root",
-                            "--auth-root-authentication-method=normal", "--skip-test-db",
-                            "--datadir=" + data, "--innodb-log-file-size=4M", "--innodb-buffer-pool-size=16M")
-                            .redirectErrorStream(true)
-                            .redirectOutput(base.resolve("install.log").toFile())
-                            .start();
-                    if (!p.waitFor(Timing.seconds(120).toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                        p.destroyForcibly();
-                        throw new IllegalStateException("mariadb-install-db failed:\n" + tail(base.resolve("install.log")));
-                    }
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(base), "qs-testkit-template-cleanup"));
-                    template = data;
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot run mariadb-install-db (is mariadb-server installed?)", e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while running mariadb-install-db", e);
-                }
-            }
-            return template;
-        }
-    }
-
-    private static TestCertificates certificates() {
-        synchronized (TEMPLATE_LOCK) {
-            if (certificates == null) {
-                try {
-                    Path base = Files.createTempDirectory("qs-mariadb-certs-");
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(base), "qs-testkit-certs-cleanup"));
-                    certificates = TestCertificates.generate(base);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot create a temp dir for certificates", e);
-                }
-            }
-            return certificates;
-        }
-    }
-
-    private static String mariadbd() {
-        return findBinary("QS_MARIADBD", "/usr/sbin/mariadbd", "/usr/bin/mariadbd", "/usr/local/bin/mariadbd");
-    }
-
-    private static String installDb() {
-        return findBinary("QS_MARIADB_INSTALL_DB", "/usr/bin/mariadb-install-db", "/usr/local/bin/mariadb-install-db",
-                "/usr/bin/mysql_install_db");
-    }
-
-    private static String findBinary(String envOverride, String... candidates) {
-        String env = System.getenv(envOverride);
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        for (String c : candidates) {
-            if (Files.isExecutable(Paths.get(c))) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("none of " + List.of(candidates) + " exists; install mariadb-server or set "
-                + envOverride);
-    }
-
     private static String quote(String s) {
         return s.replace("\\", "\\\\").replace("'", "''");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a leftover temp file must not fail a test
-                }
-            });
-        } catch (IOException e) {
-            LOG.debug("cannot delete {}: {}", root, e.getMessage());
-        }
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n";
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     private static void sleep(long millis) {
