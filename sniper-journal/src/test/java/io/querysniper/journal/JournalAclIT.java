@@ -4,17 +4,16 @@ import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.testkit.Timing;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,20 +39,11 @@ import static org.awaitility.Awaitility.await;
 class JournalAclIT {
     private static final String SNIPER = "sniper:s3cret";
     private static final Duration WAIT = Timing.seconds(10);
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Test
     void recordsBucketsAndThePrunerLatchAreTheCreatorsOnly() throws Exception {
@@ -63,7 +53,7 @@ class JournalAclIT {
         RecordIds ids = new RecordIds("n1");
         KillRecord finished = Records.intent(ids, Instant.now(), "n1", "shop", "r");
         KillRecord pending = Records.intent(ids, Instant.now(), "n1", "shop", "r");
-        try (CuratorFramework sniper = Records.client(server.getConnectString(), ns, SNIPER);
+        try (CuratorFramework sniper = Records.client(ZK.connectString(), ns, SNIPER);
              RetentionPruner pruner = new RetentionPruner(sniper, options, Clock.systemUTC(), Duration.ofHours(1))) {
             pruner.start();
             try (ZkJournal journal = new ZkJournal(sniper, options, Clock.systemUTC())) {
@@ -94,8 +84,8 @@ class JournalAclIT {
             acls.forEach((path, acl) -> assertThat(acl).as(path).containsExactly(creatorOnly));
 
             byte[] forged = "{\"id\":\"forged\"}".getBytes(StandardCharsets.UTF_8);
-            try (CuratorFramework intruder = Records.client(server.getConnectString(), ns, "intruder:pw");
-                 CuratorFramework anonymous = Records.client(server.getConnectString(), ns)) {
+            try (CuratorFramework intruder = Records.client(ZK.connectString(), ns, "intruder:pw");
+                 CuratorFramework anonymous = Records.client(ZK.connectString(), ns)) {
                 for (CuratorFramework other : List.of(intruder, anonymous)) {
                     refused(() -> other.getData().forPath(finishedPath));
                     refused(() -> other.setData().forPath(finishedPath, forged));
@@ -113,7 +103,7 @@ class JournalAclIT {
             }
 
             // Untouched: another node of the fleet (same credentials) reads both, and the pruner still leads.
-            try (CuratorFramework peer = Records.client(server.getConnectString(), ns, SNIPER)) {
+            try (CuratorFramework peer = Records.client(ZK.connectString(), ns, SNIPER)) {
                 assertThat(new JournalReader(peer).read(JournalQuery.all()))
                         .extracting(KillRecord::id, KillRecord::outcome)
                         .containsExactly(org.assertj.core.groups.Tuple.tuple(finished.id(), KillOutcome.KILLED),

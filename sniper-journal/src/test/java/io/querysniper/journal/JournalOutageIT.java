@@ -4,11 +4,10 @@ import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.testkit.Timing;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -33,17 +32,8 @@ class JournalOutageIT {
 
     @TempDir
     Path tmp;
-    private TestingServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    final ZooKeeperExtension zk = new ZooKeeperExtension();
 
     private ZkJournal journal(CuratorFramework client) {
         ZkJournal j = new ZkJournal(client, new JournalOptions("n1", Duration.ofDays(30), 1_000_000, WRITE_TIMEOUT,
@@ -57,14 +47,14 @@ class JournalOutageIT {
         RecordIds ids = new RecordIds("n1");
         List<String> written = new ArrayList<>();
         long slowestNanos = 0;
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs");
+        try (CuratorFramework c = Records.client(zk.connectString(), "qs");
              ZkJournal j = journal(c)) {
             for (int i = 0; i < 50; i++) {
                 slowestNanos = Math.max(slowestNanos, kill(j, ids, written));
             }
             await().atMost(WAIT).until(() -> j.queueDepth() == 0 && !j.hasSpooled() && j.writtenCount() + j.replayedCount() >= 100);
 
-            server.stop();
+            zk.server().stop();
             long until = System.nanoTime() + OUTAGE.toNanos();
             int duringOutage = 0;
             while (System.nanoTime() < until) {
@@ -73,7 +63,7 @@ class JournalOutageIT {
                 Thread.sleep(20); // ~50 kills/s: a busy day for a sniper
             }
             assertThat(j.spooledCount()).isGreaterThan(0);
-            server.restart();
+            zk.server().restart();
 
             await().atMost(Timing.seconds(60)).until(() -> !j.hasSpooled() && j.queueDepth() == 0);
             List<KillRecord> all = new JournalReader(c).read(JournalQuery.all());
@@ -89,9 +79,9 @@ class JournalOutageIT {
     @Test
     void intentIsFsyncedToTheSpoolWhenBeforeKillReturnsWhileZooKeeperIsDown() throws Exception {
         RecordIds ids = new RecordIds("n1");
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs");
+        try (CuratorFramework c = Records.client(zk.connectString(), "qs");
              ZkJournal j = journal(c)) {
-            server.stop();
+            zk.server().stop();
             await().atMost(WAIT).until(() -> !c.getZookeeperClient().isConnected());
             KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             long t0 = System.nanoTime();
@@ -108,10 +98,10 @@ class JournalOutageIT {
     void recordsSpooledWhenTheDaemonStopsAreReplayedByTheNextStart() throws Exception {
         RecordIds ids = new RecordIds("n1");
         List<String> written = new ArrayList<>();
-        String connect = server.getConnectString();
+        String connect = zk.connectString();
         try (CuratorFramework c = Records.client(connect, "qs")) {
             ZkJournal j = journal(c);
-            server.stop();
+            zk.server().stop();
             await().atMost(WAIT).until(() -> !c.getZookeeperClient().isConnected());
             for (int i = 0; i < 30; i++) {
                 kill(j, ids, written);
@@ -120,7 +110,7 @@ class JournalOutageIT {
             assertThat(j.hasSpooled()).isTrue();
             assertThat(j.writtenCount()).isZero();
         }
-        server.restart();
+        zk.server().restart();
         try (CuratorFramework c = Records.client(connect, "qs");
              ZkJournal next = journal(c)) {
             await().atMost(Timing.seconds(30)).until(() -> !next.hasSpooled());

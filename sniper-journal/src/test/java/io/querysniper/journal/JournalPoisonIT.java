@@ -3,12 +3,12 @@ package io.querysniper.journal;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.testkit.Timing;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.ZooDefs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -29,17 +29,8 @@ import static org.awaitility.Awaitility.await;
 class JournalPoisonIT {
     @TempDir
     Path tmp;
-    private TestingServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    final ZooKeeperExtension zk = new ZooKeeperExtension();
 
     @Test
     void aRecordRefusedForGoodIsQuarantinedAndTheReplayGoesOn() throws Exception {
@@ -54,7 +45,7 @@ class JournalPoisonIT {
         left.append(List.of(before, poison, after, Records.killed(after)));
         left.close();
 
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs")) {
+        try (CuratorFramework c = Records.client(zk.connectString(), "qs")) {
             c.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.READ_ACL_UNSAFE)
                     .forPath(JournalPaths.bucketPath(poison.time()));
             try (ZkJournal j = new ZkJournal(c, new JournalOptions("n1", Duration.ofDays(30), 1_000_000,
@@ -77,8 +68,8 @@ class JournalPoisonIT {
         RecordIds ids = new RecordIds("n1");
         Path spoolDir = tmp.resolve("spool");
         long cap = 64 * 1024;
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs")) {
-            server.stop();
+        try (CuratorFramework c = Records.client(zk.connectString(), "qs")) {
+            zk.server().stop();
             await().atMost(Timing.seconds(20)).until(() -> !c.getZookeeperClient().isConnected());
             try (ZkJournal j = new ZkJournal(c, new JournalOptions("n1", Duration.ofDays(30), 1_000,
                     Duration.ofMillis(200), spoolDir, cap), Clock.systemUTC())) {

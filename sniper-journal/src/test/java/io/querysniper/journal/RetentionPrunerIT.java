@@ -3,11 +3,10 @@ package io.querysniper.journal;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.testkit.Timing;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,21 +24,12 @@ import static org.awaitility.Awaitility.await;
 /** Two nodes run a pruner each; only the latch holder deletes. */
 class RetentionPrunerIT {
     private static final Instant NOW = Instant.parse("2025-06-10T12:30:00Z");
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static final Duration WAIT = Timing.seconds(10);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     private void write(CuratorFramework c, List<KillRecord> records) {
         try (ZkJournal j = new ZkJournal(c, JournalOptions.defaults("writer", tmp.resolve("spool")), Clock.systemUTC())) {
@@ -54,8 +44,8 @@ class RetentionPrunerIT {
     private List<String> prune(TestInfo info, Duration retention, long maxRecords, long expectedLeft) {
         String ns = "qs-" + info.getTestMethod().orElseThrow().getName();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        try (CuratorFramework c1 = Records.client(server.getConnectString(), ns);
-             CuratorFramework c2 = Records.client(server.getConnectString(), ns);
+        try (CuratorFramework c1 = Records.client(ZK.connectString(), ns);
+             CuratorFramework c2 = Records.client(ZK.connectString(), ns);
              RetentionPruner p1 = new RetentionPruner(c1, new JournalOptions("p1", retention, maxRecords,
                      Duration.ofMillis(200), tmp), clock, Duration.ofMillis(100));
              RetentionPruner p2 = new RetentionPruner(c2, new JournalOptions("p2", retention, maxRecords,
@@ -83,7 +73,7 @@ class RetentionPrunerIT {
             records.add(fresh);
             recent.add(fresh.id());
         }
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns)) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns)) {
             write(c, records);
             assertThat(new JournalReader(c).read(JournalQuery.all())).hasSize(30);
             assertThat(prune(info, Duration.ofDays(1), 1_000_000, 10)).containsExactlyElementsOf(recent);
@@ -100,7 +90,7 @@ class RetentionPrunerIT {
         for (int i = 0; i < 40; i++) { // 40 records over ~7 hours, several buckets
             records.add(Records.killed(Records.intent(ids, NOW.minus(Duration.ofMinutes(10L * (40 - i))), "n1", "shop", "r")));
         }
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns)) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns)) {
             write(c, records);
             List<String> left = prune(info, Duration.ofDays(30), 15, 15);
             assertThat(left).containsExactlyElementsOf(records.subList(25, 40).stream().map(KillRecord::id).toList());

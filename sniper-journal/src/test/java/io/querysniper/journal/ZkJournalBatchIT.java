@@ -3,11 +3,11 @@ package io.querysniper.journal;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -25,20 +25,11 @@ import static org.awaitility.Awaitility.await;
  * them in one go, and the call returns once every one of them is durable (in ZooKeeper or in the spool).
  */
 class ZkJournalBatchIT {
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     private ZkJournal journal(CuratorFramework client, Duration writeTimeout) {
         ZkJournal j = new ZkJournal(client, new JournalOptions("node1", Duration.ofDays(30), 1_000_000,
@@ -59,7 +50,7 @@ class ZkJournalBatchIT {
 
     @Test
     void armedKillsMakeTheirSecondsBucketAheadAndTheWarmUpLeavesNothingBehind() throws Exception {
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs-ahead")) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), "qs-ahead")) {
             ZkJournal j = journal(c, Duration.ofSeconds(5));
             try {
                 Instant at = Instant.parse("2031-02-03T04:05:06.789Z"); // a second no record has touched
@@ -79,7 +70,7 @@ class ZkJournalBatchIT {
 
     @Test
     void aBatchOfIntentsIsDurableInZooKeeperWhenTheCallReturns() throws Exception {
-        try (CuratorFramework c = Records.client(server.getConnectString(), "qs-batch")) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), "qs-batch")) {
             ZkJournal j = journal(c, Duration.ofSeconds(5));
             try {
                 List<KillRecord> batch = intents(500);

@@ -4,11 +4,10 @@ import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.kill.RecordIds;
 import io.querysniper.testkit.Timing;
+import io.querysniper.testkit.zk.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,21 +28,12 @@ import static org.awaitility.Awaitility.await;
 
 /** ZkJournal and JournalReader against a real ZooKeeper server; each test has its own namespace. */
 class ZkJournalIT {
-    private static TestingServer server;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static final Duration WAIT = Timing.seconds(10);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     private static String ns(TestInfo info) {
         return "qs-" + info.getTestMethod().orElseThrow().getName();
@@ -77,7 +67,7 @@ class ZkJournalIT {
         List<Thread> threads = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             String node = "node" + n;
-            CuratorFramework c = Records.client(server.getConnectString(), ns(info));
+            CuratorFramework c = Records.client(ZK.connectString(), ns(info));
             ZkJournal j = journal(c, node);
             clients.add(c);
             journals.add(j);
@@ -96,7 +86,7 @@ class ZkJournalIT {
         journals.forEach(j -> awaitInZooKeeper(j, 2L * perNode));
         journals.forEach(ZkJournal::close);
 
-        try (CuratorFramework reader = Records.client(server.getConnectString(), ns(info))) {
+        try (CuratorFramework reader = Records.client(ZK.connectString(), ns(info))) {
             List<KillRecord> all = new JournalReader(reader).read(JournalQuery.all());
             assertThat(all).hasSize(3 * perNode);
             assertThat(all).extracting(KillRecord::id).doesNotHaveDuplicates().isSorted();
@@ -110,7 +100,7 @@ class ZkJournalIT {
 
     @Test
     void intentWithoutFinalRecordReadsAsOutcomeUnknown(TestInfo info) {
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info))) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info))) {
             RecordIds ids = new RecordIds("n1");
             KillRecord done = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             KillRecord crashed = Records.intent(ids, Instant.now(), "n1", "shop", "r");
@@ -129,8 +119,8 @@ class ZkJournalIT {
 
     @Test
     void intentIsInZooKeeperWhenBeforeKillReturns(TestInfo info) throws Exception {
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
-             CuratorFramework other = Records.client(server.getConnectString(), ns(info));
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info));
+             CuratorFramework other = Records.client(ZK.connectString(), ns(info));
              // A write bound far above any ZooKeeper answer here, so beforeKill returns on the acknowledgement:
              // this test is about that acknowledgement, not about the bound (JournalOutageIT is).
              ZkJournal j = journal(c, "n1", Timing.seconds(5))) {
@@ -149,7 +139,7 @@ class ZkJournalIT {
 
     @Test
     void replayedIntentNeverOverwritesItsFinalRecord(TestInfo info) {
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info))) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info))) {
             KillRecord intent = Records.intent(new RecordIds("n1"), Instant.now(), "n1", "shop", "r");
             try (ZkJournal j = journal(c, "n1")) {
                 j.beforeKill(intent);
@@ -180,7 +170,7 @@ class ZkJournalIT {
         spool.close();
         Files.writeString(spool.file(), "{\"id\":\"17", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info))) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info))) {
             try (ZkJournal j = journal(c, "n1")) {
                 KillRecord after = Records.intent(ids, Instant.now(), "n1", "shop", "r");
                 j.onRecord(Records.killed(after)); // goes behind the spool, in order
@@ -199,7 +189,7 @@ class ZkJournalIT {
     void readerFiltersByTimeDatabaseAndRule(TestInfo info) {
         Instant base = Instant.parse("2025-06-01T22:30:00Z");
         RecordIds ids = new RecordIds("n1");
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info))) {
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info))) {
             try (ZkJournal j = journal(c, "n1")) {
                 for (int h = 0; h < 6; h++) { // spans two days and six hour buckets
                     Instant t = base.plus(Duration.ofHours(h));
@@ -226,7 +216,7 @@ class ZkJournalIT {
     @Test
     void followSeesNewRecordsAndOutcomeUpdatesOfIntents(TestInfo info) throws Exception {
         RecordIds ids = new RecordIds("n1");
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info));
              ZkJournal j = journal(c, "n1")) {
             KillRecord old = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             j.onRecord(Records.killed(old));
@@ -260,7 +250,7 @@ class ZkJournalIT {
     @Test
     void followSeesTheOutcomeOfAnIntentOlderThanItsLookback(TestInfo info) throws Exception {
         RecordIds ids = new RecordIds("n1");
-        try (CuratorFramework c = Records.client(server.getConnectString(), ns(info));
+        try (CuratorFramework c = Records.client(ZK.connectString(), ns(info));
              ZkJournal j = journal(c, "n1")) {
             KillRecord intent = Records.intent(ids, Instant.now(), "n1", "shop", "r");
             j.beforeKill(intent);
