@@ -4,12 +4,12 @@ import io.querysniper.alerts.AlertTest;
 import io.querysniper.config.AlertSinkSettings;
 import io.querysniper.config.LoadedSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,24 +25,21 @@ public final class AlertTestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file.")
-    Path config;
-
-    @Option(names = "--credentials", required = true, paramLabel = "FILE", description = "The credentials file.")
-    Path credentials;
+    @Mixin
+    BothFilesOptions files;
 
     @Option(names = "--sink", paramLabel = "NAME", description = "Only this sink (a name under query-sniper.alerts).")
     String sink;
 
     @Override
     public Integer call() {
-        LoadedSettings loaded = SettingsFiles.load(config, credentials);
+        LoadedSettings loaded = files.load();
         PrintWriter out = spec.commandLine().getOut();
         List<AlertSinkSettings> sinks = new ArrayList<>(loaded.alerts().sinks().values());
         if (sink != null) {
             AlertSinkSettings one = loaded.alerts().sinks().get(sink);
             if (one == null) {
-                throw new UsageException(List.of("no alert sink named " + sink + " in " + config + " (configured: "
+                throw new UsageException(List.of("no alert sink named " + sink + " in " + files.config() + " (configured: "
                         + String.join(", ", loaded.alerts().sinks().keySet()) + ")"));
             }
             sinks = List.of(one);

@@ -6,12 +6,11 @@ import io.querysniper.core.SniperException;
 import io.querysniper.mysql.CheckReport;
 import io.querysniper.mysql.ServerCheck;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,15 +27,12 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file.")
-    Path config;
-
-    @Option(names = "--credentials", required = true, paramLabel = "FILE", description = "The credentials file.")
-    Path credentials;
+    @Mixin
+    BothFilesOptions files;
 
     @Override
     public Integer call() {
-        LoadedSettings loaded = SettingsFiles.load(config, credentials);
+        LoadedSettings loaded = files.load();
         PrintWriter out = spec.commandLine().getOut();
         for (String w : loaded.warnings()) {
             out.println("warning: " + w);

@@ -7,12 +7,12 @@ import io.querysniper.config.LoadedSettings;
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code query-sniper cluster ...}: looks at the cluster from any machine that reaches ZooKeeper. */
@@ -37,19 +37,15 @@ public final class ClusterCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file.")
-        Path config;
-
-        @Option(names = "--credentials", paramLabel = "FILE",
-                description = "The credentials file; needed only when cluster.auth = digest.")
-        Path credentials;
+        @Mixin
+        ZooKeeperFilesOptions files;
 
         @Option(names = "--json", description = "{\"nodes\":[{\"id\":..}],\"owners\":{\"<database>\":\"<node-id>\"}}")
         boolean json;
 
         @Override
         public Integer call() {
-            LoadedSettings loaded = SettingsFiles.loadForZooKeeper(config, credentials);
+            LoadedSettings loaded = files.load();
             ClusterStatus status;
             try (CuratorFramework client = ZooKeeperReadClient.open(loaded)) {
                 status = new ClusterStatusReader(client).read(loaded.settings().databases().keySet(),

@@ -7,12 +7,12 @@ import io.querysniper.journal.JournalQuery;
 import io.querysniper.journal.JournalReader;
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -28,12 +28,8 @@ public final class JournalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The config file.")
-    Path config;
-
-    @Option(names = "--credentials", paramLabel = "FILE",
-            description = "The credentials file; needed only when cluster.auth = digest.")
-    Path credentials;
+    @Mixin
+    ZooKeeperFilesOptions files;
 
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "1h",
             description = "An age (90s, 15m, 1h, 2d) or a time (2024-05-01T12:00:00Z). Default: ${DEFAULT-VALUE}.")
@@ -62,7 +58,7 @@ public final class JournalCommand implements Callable<Integer> {
         if (to != null && follow) {
             throw new UsageException("--follow and --until do not go together");
         }
-        LoadedSettings loaded = SettingsFiles.loadForZooKeeper(config, credentials);
+        LoadedSettings loaded = files.load();
         JournalQuery query = new JournalQuery(from, to, database, rule);
         PrintWriter out = spec.commandLine().getOut();
         if (!json) {
