@@ -1,5 +1,6 @@
 package io.querysniper.daemon;
 
+import io.querysniper.testkit.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class ShutdownSignalsIT {
     void aCleanStopExitsZero() throws Exception {
         Process p = start("quick", 60_000);
         p.destroy();
-        assertThat(p.waitFor(TestTiming.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).as(out()).isTrue();
+        assertThat(p.waitFor(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).as(out()).isTrue();
         assertThat(p.exitValue()).as(out()).isZero();
         assertThat(out()).contains("stop: begun").contains("stop: done");
     }
@@ -48,7 +49,7 @@ class ShutdownSignalsIT {
         Process p = start("hang", budgetMs);
         long t0 = System.nanoTime();
         p.destroy();
-        assertThat(p.waitFor(budgetMs + TestTiming.ms(10_000), TimeUnit.MILLISECONDS)).as(out()).isTrue();
+        assertThat(p.waitFor(budgetMs + Timing.millis(10_000).toMillis(), TimeUnit.MILLISECONDS)).as(out()).isTrue();
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(p.exitValue()).as(out()).isEqualTo(1);
         assertThat(tookMs).as("halted by the watchdog, not before").isGreaterThanOrEqualTo(budgetMs);
@@ -63,7 +64,7 @@ class ShutdownSignalsIT {
         awaitOutput("stop: begun", p);
         long t0 = System.nanoTime();
         p.destroy(); // the second SIGTERM
-        assertThat(p.waitFor(TestTiming.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).as(out()).isTrue();
+        assertThat(p.waitFor(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).as(out()).isTrue();
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(p.exitValue()).as(out()).isEqualTo(SIGTERM_EXIT);
         assertThat(out()).contains("second signal: forcing exit").doesNotContain("stop: done");
@@ -81,7 +82,7 @@ class ShutdownSignalsIT {
     }
 
     private void awaitOutput(String line, Process p) throws InterruptedException {
-        long deadline = System.nanoTime() + TestTiming.seconds(30).toNanos();
+        long deadline = System.nanoTime() + Timing.seconds(30).toNanos();
         while (!out().contains(line)) {
             assertThat(p.isAlive()).as("still running, waiting for '%s': %s", line, out()).isTrue();
             assertThat(System.nanoTime()).as("'%s' in time: %s", line, out()).isLessThan(deadline);

@@ -8,7 +8,7 @@ import io.querysniper.config.AlertSinkSettings;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.port.KillGate;
 import io.querysniper.core.port.KillListener;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +36,8 @@ import static org.awaitility.Awaitility.await;
  * in the README); asserts only the kill bound the other end-to-end tests use.
  */
 class AlertsE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
-    private static final long OVERSHOOT_MS = TestTiming.ms(2500);
+    private static final Duration WAIT = Timing.seconds(20);
+    private static final long OVERSHOOT_MS = Timing.millis(2500).toMillis();
     private static final int VICTIMS = 8;
     private static final String RULE = "[ { name = slow, match { user = [victim] }, busy-time = 1s, action = kill-query } ]";
 

@@ -7,7 +7,7 @@ import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.CliRun;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * counters are readable for metrics.
  */
 class DaemonAlertsIT {
-    private static final Duration WAIT = TestTiming.seconds(30);
+    private static final Duration WAIT = Timing.seconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "hooks/SECRETPATHtoken";
 

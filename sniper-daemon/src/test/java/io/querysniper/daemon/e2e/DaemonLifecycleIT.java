@@ -12,7 +12,7 @@ import io.querysniper.core.port.ServerPort;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
 import io.querysniper.daemon.PortFactory;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.apache.curator.framework.CuratorFramework;
@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The daemon in process, as `run` wires it: cluster node, journal, one database. */
 class DaemonLifecycleIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
+    private static final Duration WAIT = Timing.seconds(20);
     private static final String MISMATCH = "query_sniper_cluster_config_mismatch_nodes";
 
     @TempDir
@@ -100,7 +100,7 @@ class DaemonLifecycleIT {
                 await("each node reports the other's config").atMost(WAIT).until(() -> mismatch(nodes.get("a")) == 1 && mismatch(nodes.get("b")) == 1);
 
                 // Ownership settles on one of them (the balancer may hand it over once after b joins).
-                await("one owner, stable").atMost(WAIT).during(TestTiming.seconds(2)).until(() ->
+                await("one owner, stable").atMost(WAIT).during(Timing.seconds(2)).until(() ->
                         nodes.get("a").cluster().mayKill("primary") != nodes.get("b").cluster().mayKill("primary"));
                 String owner = nodes.get("a").cluster().mayKill("primary") ? "a" : "b";
                 String standby = owner.equals("a") ? "b" : "a";

@@ -7,7 +7,7 @@ import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.CliRun;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * One daemon, two databases on one server (each its own rule), two kills.
  */
 class DaemonWiringIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
+    private static final Duration WAIT = Timing.seconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.http.ReloadResult;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * one owner throughout (sampled every 10 ms). Each node's /status names the owner of every database.
  */
 class DayTwoClusterE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(30);
+    private static final Duration WAIT = Timing.seconds(30);
     private static final List<String> DATABASES = List.of("shop-a", "shop-b");
 
     @TempDir

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.apache.curator.test.TestingServer;
@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * the page; reload (good, bad, not live, a database added and removed); /readyz while ZooKeeper is away; the token.
  */
 class DayTwoE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
+    private static final Duration WAIT = Timing.seconds(20);
     private static final String TOKEN = "e2e-token-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -4,7 +4,7 @@ import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
 import io.querysniper.core.port.KillGate;
 import io.querysniper.core.port.KillListener;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * owns the database. The server's general log shows whether a KILL arrived.
  */
 class FenceE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(15);
+    private static final Duration WAIT = Timing.seconds(15);
     private static MariaDbServer db;
 
     @BeforeAll

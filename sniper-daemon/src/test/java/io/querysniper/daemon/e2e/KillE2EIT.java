@@ -13,7 +13,7 @@ import io.querysniper.core.target.DatabaseTarget;
 import io.querysniper.core.target.KillMethod;
 import io.querysniper.core.target.TlsSettings;
 import io.querysniper.mysql.MysqlServerPort;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +33,9 @@ import static org.awaitility.Awaitility.await;
 
 /** Kills against a real mariadbd, through the engine and the MySQL adapter the daemon uses. */
 class KillE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(15);
+    private static final Duration WAIT = Timing.seconds(15);
     /** A kill lands within this much after the limit (the busy-time of 1 s): one look, one KILL, the client waking. */
-    private static final long OVERSHOOT_MS = TestTiming.ms(2500);
+    private static final long OVERSHOOT_MS = Timing.millis(2500).toMillis();
 
     @Test
     void killQueryStopsTheStatementAndKeepsTheConnection() throws Exception {

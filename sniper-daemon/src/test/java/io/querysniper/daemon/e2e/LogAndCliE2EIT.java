@@ -5,7 +5,7 @@ import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.daemon.CliRun;
 import io.querysniper.daemon.logging.LogFormat;
 import io.querysniper.daemon.logging.LogSetup;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 
 /** What operators read: the kill log line, and the check / scan commands against a real server. */
 class LogAndCliE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(15);
+    private static final Duration WAIT = Timing.seconds(15);
     private static final String SECRET = "alice.secret@example.com";
 
     @TempDir

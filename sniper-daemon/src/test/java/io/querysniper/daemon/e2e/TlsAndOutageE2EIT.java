@@ -6,7 +6,7 @@ import io.querysniper.core.target.Credentials;
 import io.querysniper.core.target.TlsMode;
 import io.querysniper.core.target.TlsSettings;
 import io.querysniper.core.watch.WatcherStatus;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 
 /** TLS to the watched server, and one server going down while another is watched. */
 class TlsAndOutageE2EIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
+    private static final Duration WAIT = Timing.seconds(20);
     private static final String SLOW = "[ { name = slow, match { user = [victim] }, busy-time = 1s } ]";
 
     @Test
@@ -62,12 +62,12 @@ class TlsAndOutageE2EIT {
                 try (Victim v = new Victim(up, "victim")) {
                     Victim.Result r = v.start("SELECT SLEEP(30)").get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     KillE2EIT.assertKilledQuery(r);
-                    assertThat(r.elapsedMs()).isLessThan(1000 + TestTiming.ms(2500));
+                    assertThat(r.elapsedMs()).isLessThan(1000 + Timing.millis(2500).toMillis());
                 }
                 down.start();
                 try (Victim v = new Victim(down, "victim")) {
                     // Back-off after a few failed connects is a few seconds at most here.
-                    KillE2EIT.assertKilledQuery(v.start("SELECT SLEEP(60)").get(TestTiming.seconds(45).toSeconds(), TimeUnit.SECONDS));
+                    KillE2EIT.assertKilledQuery(v.start("SELECT SLEEP(60)").get(Timing.seconds(45).toSeconds(), TimeUnit.SECONDS));
                     await().atMost(WAIT).until(() -> s.records.stream().anyMatch(
                             (KillRecord k) -> k.database().equals("down") && k.outcome() == KillOutcome.KILLED));
                 }

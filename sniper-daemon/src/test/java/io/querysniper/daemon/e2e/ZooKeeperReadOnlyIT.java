@@ -4,7 +4,7 @@ import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.CliRun;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * {@code cluster status}; a digest user not in the list reads nothing.
  */
 class ZooKeeperReadOnlyIT {
-    private static final Duration WAIT = TestTiming.seconds(20);
+    private static final Duration WAIT = Timing.seconds(20);
 
     @TempDir
     Path dir;

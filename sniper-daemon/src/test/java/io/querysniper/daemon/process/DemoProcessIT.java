@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 
 /**
  * {@code bin/query-sniper demo} as a newcomer runs it: a throwaway MariaDB, the embedded ZooKeeper and the
@@ -24,7 +24,7 @@ class DemoProcessIT {
 
     @Test
     void showsTheKillWithoutTheAddressAndCleansUp() throws Exception {
-        Script.Result r = Script.run(TestTiming.seconds(120), Map.of("TMPDIR", tmp.toString()),
+        Script.Result r = Script.run(Timing.seconds(120), Map.of("TMPDIR", tmp.toString()),
                 "bin/query-sniper", "demo");
         String out = r.output();
         assertThat(r.code()).as(out).isZero();

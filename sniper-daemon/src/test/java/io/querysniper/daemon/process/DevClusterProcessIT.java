@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.daemon.deploy.DashboardMetrics;
 
 /**
@@ -53,7 +53,7 @@ class DevClusterProcessIT {
         // The rule "anything-long" then matches every replication thread within seconds: they must be spared.
         env.put("QS_ANYTHING_LONG", "3s");
         try {
-            Script.Result up = Script.run(TestTiming.seconds(240), env, "bin/dev-cluster", "up");
+            Script.Result up = Script.run(Timing.seconds(240), env, "bin/dev-cluster", "up");
             assertThat(up.code()).as(up.output()).isZero();
             assertThat(up.output()).contains("Slave_IO_Running: Yes").contains("Slave_SQL_Running: Yes")
                     .contains("Master_SSL_Verify_Server_Cert: Yes").contains("primary").contains("replica");
@@ -69,30 +69,30 @@ class DevClusterProcessIT {
             try (Connection c = DriverManager.getConnection(url, "test", password); Statement s = c.createStatement()) {
                 long t0 = System.nanoTime();
                 assertThat(killedQuery(s, "SELECT SLEEP(30)")).as("the runaway died of KILL QUERY").isTrue();
-                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000 + TestTiming.ms(5_000));
+                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000 + Timing.millis(5_000).toMillis());
                 // Let the nodes look several more times at threads far older than 3 s.
-                Thread.sleep(TestTiming.ms(4_000));
+                Thread.sleep(Timing.millis(4_000).toMillis());
                 s.executeUpdate("REPLACE INTO test.config (name, value) VALUES ('dev-cluster-it', 'replicated')");
             }
 
             assertThat(sql(env, "primary",
                     "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'"))
                     .as("the primary's binlog dump thread is the same one").isEqualTo(dumpThread);
-            await().atMost(TestTiming.seconds(20)).untilAsserted(() -> assertThat(
+            await().atMost(Timing.seconds(20)).untilAsserted(() -> assertThat(
                     sql(env, "replica", "SELECT value FROM test.config WHERE name = 'dev-cluster-it'"))
                     .isEqualTo("replicated"));
             checkMetrics(dir, base);
-            Script.Result status = Script.run(TestTiming.seconds(60), env, "bin/dev-cluster", "status");
+            Script.Result status = Script.run(Timing.seconds(60), env, "bin/dev-cluster", "status");
             assertThat(status.output()).contains("Slave_IO_Running: Yes").contains("Slave_SQL_Running: Yes");
 
-            Script.Result journal = Script.run(TestTiming.seconds(60), env, "bin/dev-cluster", "qs", "journal",
+            Script.Result journal = Script.run(Timing.seconds(60), env, "bin/dev-cluster", "qs", "journal",
                     "--config", "deploy/common/query-sniper.conf", "--since", "1h", "--json");
             assertThat(journal.code()).as(journal.output()).isZero();
             assertThat(journal.output()).contains("\"user\":\"test\"").contains("\"database\":\"primary\"");
             assertThat(journal.output().lines().filter(l -> l.startsWith("{")))
                     .as("only the test user's query was killed").allMatch(l -> l.contains("\"user\":\"test\""));
         } finally {
-            Script.Result down = Script.run(TestTiming.seconds(120), env, "bin/dev-cluster", "down");
+            Script.Result down = Script.run(Timing.seconds(120), env, "bin/dev-cluster", "down");
             assertThat(down.code()).as(down.output()).isZero();
             assertThat(dir).doesNotExist();
         }
@@ -113,7 +113,7 @@ class DevClusterProcessIT {
         for (int n = 1; n <= 3; n++) {
             URI node = URI.create("http://127.0.0.1:" + (base + 500 + n));
             assertThat(get(http, node.resolve("/livez"), null).statusCode()).isEqualTo(200);
-            await().atMost(TestTiming.seconds(30)).untilAsserted(() ->
+            await().atMost(Timing.seconds(30)).untilAsserted(() ->
                     assertThat(get(http, node.resolve("/readyz"), null).statusCode()).isEqualTo(200));
         }
     }
@@ -150,7 +150,7 @@ class DevClusterProcessIT {
     }
 
     private static String sql(Map<String, String> env, String server, String statement) {
-        Script.Result r = Script.run(TestTiming.seconds(30), env, "bin/dev-cluster", "sql", server, statement);
+        Script.Result r = Script.run(Timing.seconds(30), env, "bin/dev-cluster", "sql", server, statement);
         assertThat(r.code()).as(r.output()).isZero();
         return r.output().trim();
     }

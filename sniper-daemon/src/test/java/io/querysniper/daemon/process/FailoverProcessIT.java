@@ -4,7 +4,7 @@ import io.querysniper.cluster.ClusterStatus;
 import io.querysniper.cluster.ClusterStatusReader;
 import io.querysniper.cluster.OwnerInfo;
 import io.querysniper.core.kill.KillOutcome;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.journal.JournalQuery;
 import io.querysniper.journal.JournalReader;
 import io.querysniper.testkit.MariaDbServer;
@@ -110,7 +110,7 @@ class FailoverProcessIT {
             ConcurrentLinkedQueue<Victim> victims = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService pool = Executors.newCachedThreadPool();
-            Duration startWait = TestTiming.seconds(90);
+            Duration startWait = Timing.seconds(90);
             try (CuratorFramework client = CuratorFrameworkFactory.builder().connectString(zk.connectString())
                     .namespace("query-sniper").retryPolicy(new RetryOneTime(200)).build()) {
                 client.start();
@@ -121,7 +121,7 @@ class FailoverProcessIT {
                 for (DaemonProcess n : nodes) {
                     assertThat(n.awaitLog("query-sniper running", 1, startWait)).as(n.log()).isTrue();
                 }
-                await().atMost(TestTiming.seconds(30)).until(() -> owner(client) != null);
+                await().atMost(Timing.seconds(30)).until(() -> owner(client) != null);
 
                 Thread generator = new Thread(() -> generate(db, pool, victims, stop), "victim-generator");
                 generator.start();
@@ -131,7 +131,7 @@ class FailoverProcessIT {
                 int crashed = Integer.parseInt(owner(client).nodeId().substring(1)) - 1;
                 long crashAt = System.nanoTime();
                 nodes.get(crashed).crash();
-                await().atMost(TestTiming.seconds(30)).until(() -> {
+                await().atMost(Timing.seconds(30)).until(() -> {
                     OwnerInfo o = owner(client);
                     return o != null && !o.nodeId().equals("n" + (crashed + 1));
                 });
@@ -146,11 +146,11 @@ class FailoverProcessIT {
                 long rollingFrom = System.nanoTime();
                 for (int i = 0; i < 3; i++) {
                     DaemonProcess n = nodes.get(i);
-                    Duration took = n.terminate(TestTiming.seconds(10));
+                    Duration took = n.terminate(Timing.seconds(10));
                     assertThat(took).as("node %d stops on SIGTERM: %s", i + 1, n.log()).isNotNull();
                     // 1 would be the stop watchdog (4.8 s) halting a stop that hung: not a clean stop, even in time.
                     assertThat(n.exitCode()).as("node %d exit code after a clean stop: %s", i + 1, n.log()).isZero();
-                    assertThat(took).as("node %d stop", i + 1).isLessThan(TestTiming.seconds(5));
+                    assertThat(took).as("node %d stop", i + 1).isLessThan(Timing.seconds(5));
                     n.start();
                     starts[i]++;
                     assertThat(n.awaitLog("query-sniper running", starts[i], startWait)).as(n.log()).isTrue();
@@ -169,7 +169,7 @@ class FailoverProcessIT {
                     long deadline = v.startNanos() + LIMIT_MS * 1_000_000;
                     boolean crashWindow = deadline >= crashAt - INTERVAL_MS * 1_000_000 && deadline <= crashWindowEnd;
                     long bound = LIMIT_MS + (crashWindow ? SESSION_MS + INTERVAL_MS : 0)
-                            + TestTiming.ms(MEASURE_SLACK_MS + (crashWindow ? 0 : HANDOVER_SLACK_MS));
+                            + Timing.millis(MEASURE_SLACK_MS + (crashWindow ? 0 : HANDOVER_SLACK_MS)).toMillis();
                     if (crashWindow) {
                         inCrash++;
                         maxCrash = Math.max(maxCrash, v.lifeMs());
@@ -184,7 +184,7 @@ class FailoverProcessIT {
                 }
                 System.out.printf("failover: %d victims, %d around the crash (longest life %d ms), others longest %d ms"
                         + " (limit %d ms, timing factor %.1f)%n", victims.size(), inCrash, maxCrash, maxOther, LIMIT_MS,
-                        TestTiming.factor());
+                        Timing.factor());
                 // 3. Never two nodes killing on one database: the server's view and the journal's.
                 List<KillOverlap.Kill> sent = killsInTheGeneralLog(db);
                 List<KillOverlap.Kill> journaled = killedInTheJournal(client, testStart, "n" + (crashed + 1));

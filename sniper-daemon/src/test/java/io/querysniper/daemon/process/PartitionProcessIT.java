@@ -5,7 +5,7 @@ import io.querysniper.cluster.ClusterStatusReader;
 import io.querysniper.cluster.NodeInfo;
 import io.querysniper.cluster.OwnerInfo;
 import io.querysniper.core.kill.KillOutcome;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.journal.JournalQuery;
 import io.querysniper.journal.JournalReader;
 import io.querysniper.testkit.MariaDbServer;
@@ -111,9 +111,9 @@ class PartitionProcessIT {
                 client.start();
                 nodes.forEach(DaemonProcess::start);
                 for (DaemonProcess n : nodes) {
-                    assertThat(n.awaitLog("query-sniper running", 1, TestTiming.seconds(90))).as(n.log()).isTrue();
+                    assertThat(n.awaitLog("query-sniper running", 1, Timing.seconds(90))).as(n.log()).isTrue();
                 }
-                await().atMost(TestTiming.seconds(30)).until(() -> owner(client) != null);
+                await().atMost(Timing.seconds(30)).until(() -> owner(client) != null);
                 Thread generator = new Thread(() -> generate(db, pool, victims, stop), "victim-generator");
                 generator.start();
                 Thread.sleep(4000);
@@ -124,7 +124,7 @@ class PartitionProcessIT {
                 Instant cutAt = Instant.now();
                 long cutNanos = System.nanoTime();
                 net.cutZooKeeper(cut);
-                await().atMost(TestTiming.seconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                await().atMost(Timing.seconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
                     OwnerInfo o = owner(client);
                     return o != null && !o.nodeId().equals(cutNode);
                 });
@@ -139,7 +139,7 @@ class PartitionProcessIT {
                 // Heal: the cut-off node learns its session expired, rejoins with a new one, queued on the latch.
                 net.healZooKeeper(cut);
                 long healNanos = System.nanoTime();
-                await().atMost(TestTiming.seconds(30)).pollInterval(Duration.ofMillis(50))
+                await().atMost(Timing.seconds(30)).pollInterval(Duration.ofMillis(50))
                         .until(() -> members(client).contains(cutNode) && latchQueue(client) == 2);
                 long rejoinMs = (System.nanoTime() - healNanos) / 1_000_000;
                 Thread.sleep(3000);
@@ -184,11 +184,11 @@ class PartitionProcessIT {
                 SoftAssertions soft = new SoftAssertions();
                 soft.assertThat(victims.size()).isGreaterThan(40);
                 soft.assertThat(cutStoppedMs).as("the cut-off node's last KILL after the cut (ms)")
-                        .isLessThanOrEqualTo(stopBoundMs + TestTiming.ms(300));
+                        .isLessThanOrEqualTo(stopBoundMs + Timing.millis(300).toMillis());
                 soft.assertThat(firstByOther).as("another node killed after the cut").isNotNull();
                 soft.assertThat(notKilled).as("victims not killed").isEmpty();
                 soft.assertThat(maxLifeMysqlCut).as("longest life of a victim due during the MySQL cut (ms)")
-                        .isLessThanOrEqualTo(MYSQL_CUT_MS + LIMIT_MS + 2 * INTERVAL_MS + TestTiming.ms(3000));
+                        .isLessThanOrEqualTo(MYSQL_CUT_MS + LIMIT_MS + 2 * INTERVAL_MS + Timing.millis(3000).toMillis());
                 List<String> sentOverlaps = KillOverlap.overlaps(sent, TERM_GAP);
                 soft.assertThat(sentOverlaps).as("KILLs the server received inside another node's term").isEmpty();
                 List<String> journalOverlaps = KillOverlap.overlaps(journaled, TERM_GAP);

@@ -1,6 +1,6 @@
 package io.querysniper.daemon.process;
 
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Tag;
@@ -53,22 +53,22 @@ class ReloadProcessIT {
 
             try (DaemonProcess daemon = new DaemonProcess(dir.resolve("daemon.log"), "run", "--config",
                     config.toString(), "--credentials", credentials.toString()).start()) {
-                assertThat(daemon.awaitLog("query-sniper running", 1, TestTiming.seconds(60))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("query-sniper running", 1, Timing.seconds(60))).as(daemon.log()).isTrue();
                 assertThat(daemon.log()).contains("HTTP server listening on http://127.0.0.1:" + httpPort);
-                await().atMost(TestTiming.seconds(20)).until(() -> get(base + "/readyz").statusCode() == 200);
+                await().atMost(Timing.seconds(20)).until(() -> get(base + "/readyz").statusCode() == 200);
                 assertThat(get(base + "/livez").body()).isEqualTo("ok\n");
                 assertThat(get(base + "/metrics").body()).contains("query_sniper_build_info{version=\"");
                 assertThat(sleep(db, "victim", 20)).as("the start's rule kills victims").isEqualTo(1);
 
                 writeConfig(config, db, httpPort, zkPort, "report", "1s");
                 daemon.signal("HUP");
-                assertThat(daemon.awaitLog("config reload applied", 1, TestTiming.seconds(20))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("config reload applied", 1, Timing.seconds(20))).as(daemon.log()).isTrue();
                 assertThat(sleep(db, "victim", 3)).as("victims are left alone after the reload").isZero();
                 assertThat(sleep(db, "report", 20)).as("reports are killed after the reload").isEqualTo(1);
 
                 Files.writeString(config, Files.readString(config).replace("busy-time = 1s", "busy-time = soon"));
                 daemon.signal("HUP");
-                assertThat(daemon.awaitLog("config reload refused", 1, TestTiming.seconds(20))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("config reload refused", 1, Timing.seconds(20))).as(daemon.log()).isTrue();
                 assertThat(daemon.log()).contains("busy-time: must be a duration");
                 assertThat(sleep(db, "report", 20)).as("a refused reload leaves the running rules killing").isEqualTo(1);
                 assertThat(get(base + "/metrics").body()).contains("query_sniper_config_reload_success 0.0");
@@ -76,7 +76,7 @@ class ReloadProcessIT {
                 assertThat(daemon.log().split("effective configuration \\(secrets masked\\)", -1).length - 1)
                         .as("logged at start and once for the applied reload").isEqualTo(2);
                 assertThat(daemon.log()).doesNotContain("sniper-pw");
-                assertThat(daemon.terminate(TestTiming.seconds(10))).isNotNull();
+                assertThat(daemon.terminate(Timing.seconds(10))).isNotNull();
                 assertThat(daemon.exitCode()).as(daemon.log()).isZero();
             }
         }

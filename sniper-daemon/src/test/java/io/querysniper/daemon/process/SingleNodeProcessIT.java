@@ -1,6 +1,6 @@
 package io.querysniper.daemon.process;
 
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.junit.jupiter.api.Tag;
@@ -39,7 +39,7 @@ class SingleNodeProcessIT {
             DaemonProcess follow = null;
             try (DaemonProcess daemon = new DaemonProcess(dir.resolve("daemon.log"), "run", "--config",
                     config.toString(), "--credentials", credentials.toString(), "--log-format", "json").start()) {
-                assertThat(daemon.awaitLog("query-sniper running", 1, TestTiming.seconds(60))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("query-sniper running", 1, Timing.seconds(60))).as(daemon.log()).isTrue();
                 // journal --follow from another process: it prints the kill once it is journaled.
                 follow = new DaemonProcess(dir.resolve("follow.log"), "journal", "--config", config.toString(),
                         "--follow", "--json").start();
@@ -48,33 +48,33 @@ class SingleNodeProcessIT {
                 int sleepResult = victimSleep(db, 20);
                 long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(sleepResult).as("SLEEP interrupted by KILL QUERY").isEqualTo(1);
-                assertThat(elapsedMs).as("victim lived %d ms", elapsedMs).isLessThan(1000 + TestTiming.ms(4000));
-                assertThat(daemon.awaitLog("KILLED kill-query", 1, TestTiming.seconds(10))).as(daemon.log()).isTrue();
-                assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 1, TestTiming.seconds(30)))
+                assertThat(elapsedMs).as("victim lived %d ms", elapsedMs).isLessThan(1000 + Timing.millis(4000).toMillis());
+                assertThat(daemon.awaitLog("KILLED kill-query", 1, Timing.seconds(10))).as(daemon.log()).isTrue();
+                assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 1, Timing.seconds(30)))
                         .as("journal --follow: %s", follow.log()).isTrue();
                 assertThat(follow.log()).contains("\"rule\":\"victims\"").doesNotContain("SLEEP(20)");
                 // A kill after the first one was printed: only a reader that keeps following can print it.
                 assertThat(victimSleep(db, 20)).isEqualTo(1);
-                assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 2, TestTiming.seconds(30)))
+                assertThat(follow.awaitLog("\"outcome\":\"KILLED\"", 2, Timing.seconds(30)))
                         .as("journal --follow, second kill: %s", follow.log()).isTrue();
                 assertThat(follow.alive()).as("--follow keeps running").isTrue();
-                assertThat(follow.terminate(TestTiming.seconds(10))).as("--follow stops on SIGTERM").isNotNull();
+                assertThat(follow.terminate(Timing.seconds(10))).as("--follow stops on SIGTERM").isNotNull();
                 assertThat(daemon.log()).contains("embedded single-node ZooKeeper")
                         .contains("SECURITY WARNING: cluster.auth is not set")
                         .contains("query-sniper " + builtVersion() + " starting as node proc-1")
                         .contains("\"qs.node\":\"proc-1\"").doesNotContain("sniper-pw").doesNotContain("SLEEP(20)");
 
-                DaemonProcess.Result journal = DaemonProcess.runOnce(TestTiming.seconds(60), "journal", "--config",
+                DaemonProcess.Result journal = DaemonProcess.runOnce(Timing.seconds(60), "journal", "--config",
                         config.toString(), "--json");
                 assertThat(journal.code()).as(journal.output()).isZero();
                 assertThat(journal.output()).contains("\"outcome\":\"KILLED\"").contains("\"rule\":\"victims\"");
-                DaemonProcess.Result status = DaemonProcess.runOnce(TestTiming.seconds(60), "cluster", "status",
+                DaemonProcess.Result status = DaemonProcess.runOnce(Timing.seconds(60), "cluster", "status",
                         "--config", config.toString(), "--json");
                 assertThat(status.code()).as(status.output()).isZero();
                 assertThat(status.output()).contains("\"shop\":\"proc-1\"");
 
-                Duration stop = daemon.terminate(TestTiming.seconds(10));
-                assertThat(stop).as("stopped on SIGTERM").isNotNull().isLessThan(TestTiming.seconds(5));
+                Duration stop = daemon.terminate(Timing.seconds(10));
+                assertThat(stop).as("stopped on SIGTERM").isNotNull().isLessThan(Timing.seconds(5));
                 assertThat(daemon.exitCode()).as("a clean stop (the watchdog's halt exits 1): %s", daemon.log()).isZero();
                 assertThat(daemon.log()).contains("query-sniper stopped");
             } finally {
@@ -91,20 +91,20 @@ class SingleNodeProcessIT {
             Path config = prepare(db, "proc-dry");
             try (DaemonProcess daemon = new DaemonProcess(dir.resolve("daemon.log"), "run", "--config",
                     config.toString(), "--credentials", dir.resolve("credentials.conf").toString(), "--dry-run").start()) {
-                assertThat(daemon.awaitLog("query-sniper running", 1, TestTiming.seconds(60))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("query-sniper running", 1, Timing.seconds(60))).as(daemon.log()).isTrue();
                 assertThat(daemon.log()).contains("in DRY-RUN mode (nothing will be killed)");
 
                 long t0 = System.nanoTime();
                 assertThat(victimSleep(db, 3)).as("SLEEP(3) ran to its end").isZero();
                 assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(3000);
-                assertThat(daemon.awaitLog("WOULD_KILL kill-query", 1, TestTiming.seconds(10))).as(daemon.log()).isTrue();
+                assertThat(daemon.awaitLog("WOULD_KILL kill-query", 1, Timing.seconds(10))).as(daemon.log()).isTrue();
                 assertThat(daemon.log()).doesNotContain("KILLED kill-query");
-                DaemonProcess.Result journal = DaemonProcess.runOnce(TestTiming.seconds(60), "journal", "--config",
+                DaemonProcess.Result journal = DaemonProcess.runOnce(Timing.seconds(60), "journal", "--config",
                         config.toString(), "--json");
                 assertThat(journal.code()).as(journal.output()).isZero();
                 assertThat(journal.output()).contains("\"outcome\":\"WOULD_KILL\"").contains("\"dry_run\":true")
                         .doesNotContain("\"outcome\":\"KILLED\"");
-                assertThat(daemon.terminate(TestTiming.seconds(10))).isNotNull();
+                assertThat(daemon.terminate(Timing.seconds(10))).isNotNull();
                 assertThat(daemon.exitCode()).as(daemon.log()).isZero();
             }
         }
@@ -112,7 +112,7 @@ class SingleNodeProcessIT {
 
     @Test
     void versionIsTheOneTheJarWasBuiltWith() throws IOException {
-        DaemonProcess.Result r = DaemonProcess.runOnce(TestTiming.seconds(60), "--version");
+        DaemonProcess.Result r = DaemonProcess.runOnce(Timing.seconds(60), "--version");
         assertThat(r.code()).as(r.output()).isZero();
         assertThat(r.output()).startsWith("query-sniper " + builtVersion() + "\n").contains("Java ");
     }
