@@ -211,7 +211,7 @@ public final class MysqlServerPort implements ServerPort {
                 pool.evictConnection(c);
                 if (attempt == 2) {
                     throw new ServerUnavailableException("database '" + target.name() + "' at " + settings.address()
-                            + " is unavailable: no answer to a ping within " + seconds + " s");
+                            + " is unavailable: no answer to a ping within " + seconds + " s", null);
                 }
             } catch (SQLException e) {
                 throw unavailable(e);
