@@ -93,6 +93,12 @@ public final class Daemon implements AutoCloseable {
     /** Between the last stage's bound and the forced halt: logging, the JVM's own hooks. */
     static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
+    /**
+     * A test hook (system property, milliseconds): the journal spools every record and each append takes
+     * that long more ({@link ZkJournal#slowSpoolForTests}), so a process test stops with records queued.
+     */
+    static final String TEST_SLOW_SPOOL_MS = "qs.test.journal-slow-spool-ms";
+
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -208,6 +214,12 @@ public final class Daemon implements AutoCloseable {
             stages.add("journal pruner", RetentionPruner.CLOSE_BOUND.plusSeconds(1), pruner::close);
             pruner.start();
             ZkJournal zkJournal = new ZkJournal(node.client(), options, clock);
+            Long slowSpool = Long.getLong(TEST_SLOW_SPOOL_MS);
+            if (slowSpool != null) {
+                log.warn("TEST HOOK {}={}: the journal spools every record and each append takes {} ms more;"
+                        + " never set this in production", TEST_SLOW_SPOOL_MS, slowSpool, slowSpool);
+                zkJournal.slowSpoolForTests(Duration.ofMillis(slowSpool));
+            }
             stages.add("journal", ZkJournal.CLOSE_BOUND.plusSeconds(1), zkJournal::close);
             zkJournal.start();
             journal = zkJournal;
