@@ -135,6 +135,7 @@ class StopBudgetProcessIT {
                 query-sniper {
                   node-id = "s1"
                   data-dir = "data"
+                  http.listen = off
                   databases {
                     shop {
                       host = "127.0.0.1", port = %d
