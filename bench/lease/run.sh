@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The lease under journal load: lease age (p50..max) of a cluster node, idle and while a journal on the same
 # ZooKeeper session writes 2,000 kills/s and the pruner deletes, against a 3-server ensemble on this machine.
-#   bench/lease/run.sh [idle seconds=10] [load seconds=30] [kills/s=2000] [killer threads=8]
+#   bench/lease/run.sh [idle seconds=10] [load seconds=30] [records/s=2000] [kills per batch=10] [writer threads=4]
 # Three QuorumPeerMain JVMs (tickTime 2 s, so the default 10 s session is granted as asked).
-# QS_BENCH_JAVA_OPTS adds flags to the bench JVM (default: ZGC). Each kill writes two records to the same
-# znode (the PENDING intent, awaited as the daemon does, then the final record).
+# QS_BENCH_JAVA_OPTS adds flags to the bench JVM (default: ZGC); QS_BENCH_MVN_OPTS to Maven (e.g. -o).
+# Each kill writes two records (the PENDING intent, then the final record), a batch of kills at a time as
+# the daemon does in a storm: the batch's intents awaited together, its finals queued together.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -14,8 +15,12 @@ export JAVA_HOME
 out="$here/target"
 mkdir -p "$out/classes"
 cd "$root"
-mvn -B -q -pl sniper-journal,sniper-cluster -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test >&2
+# QS_BENCH_CP_READY=1: the modules are compiled and target/bench-cp.txt of both is written already (for
+# a machine whose Maven cache lacks the dependency plugin and works offline).
+if [ -z "${QS_BENCH_CP_READY:-}" ]; then
+  mvn -B -q ${QS_BENCH_MVN_OPTS:-} -pl sniper-journal,sniper-cluster -am test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test >&2
+fi
 cp="$root/sniper-cluster/target/classes:$root/sniper-journal/target/classes:$root/sniper-core/target/classes:$(cat sniper-journal/target/bench-cp.txt):$(cat sniper-cluster/target/bench-cp.txt)"
 "$JAVA_HOME/bin/javac" -nowarn -d "$out/classes" -cp "$cp" $(find "$here/src" -name '*.java')
 
@@ -46,4 +51,4 @@ if true; then
 fi
 "$JAVA_HOME/bin/java" -Xmx1g ${QS_BENCH_JAVA_OPTS:--XX:+UseZGC} "${zk_opts[@]}" \
     -Dlogback.configurationFile="$here/logback-bench.xml" -cp "$out/classes:$cp" \
-    io.querysniper.cluster.LeaseUnderJournalBench "${1:-10}" "${2:-30}" "${3:-2000}" "${4:-8}"
+    io.querysniper.cluster.LeaseUnderJournalBench "${1:-10}" "${2:-30}" "${3:-2000}" "${4:-10}" "${5:-4}"

@@ -23,13 +23,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The lease under journal load: one {@link ClusterNode} (session T) owns its databases while a
- * {@link ZkJournal} on the same session writes {@code rate} kills/s (each an intent and a final record,
- * as the daemon does) and a {@link RetentionPruner} deletes as fast as records arrive (retention capped
- * at {@code maxRecords}, pruning every second). A sampler reads the lease age (how long ago the newest
+ * {@link ZkJournal} on the same session writes {@code rate} records/s (half intents, half final records,
+ * through the daemon's batch path for a storm: intents of a batch awaited together, finals queued together) and a
+ * {@link RetentionPruner} deletes as fast as records arrive (retention capped at 2,000 records, pruning
+ * every second). A sampler reads the lease age (how long ago the newest
  * answered heartbeat was sent) every millisecond: first idle, then under load. The lease runs out at T/4;
  * a p99 near it would mean heartbeats queue behind journal writes on the shared connection.
  * <p>
- * Args: [idle seconds=10] [load seconds=30] [kills/s=2000] [killer threads=8]; -Dqs.bench.zk=host:port,..
+ * Args: [idle seconds=10] [load seconds=30] [records/s=2000] [kills per batch=10] [writer threads=4];
+ * -Dqs.bench.zk=host:port,..
  */
 public final class LeaseUnderJournalBench {
 
@@ -37,7 +39,8 @@ public final class LeaseUnderJournalBench {
         int idle = Integer.parseInt(args.length > 0 ? args[0] : "10");
         int load = Integer.parseInt(args.length > 1 ? args[1] : "30");
         int rate = Integer.parseInt(args.length > 2 ? args[2] : "2000");
-        int threads = Integer.parseInt(args.length > 3 ? args[3] : "8");
+        int batch = Integer.parseInt(args.length > 3 ? args[3] : "10");
+        int threads = Integer.parseInt(args.length > 4 ? args[4] : "4");
         String connect = System.getProperty("qs.bench.zk");
         Path spool = Files.createTempDirectory("qs-lease-bench");
         List<String> dbs = new ArrayList<>();
@@ -64,16 +67,24 @@ public final class LeaseUnderJournalBench {
                 journal.start();
                 AtomicBoolean run = new AtomicBoolean(true);
                 AtomicLong kills = new AtomicLong();
-                List<Thread> killers = startKillers(journal, rate, threads, run, kills);
+                long written0 = journal.writtenCount();
+                long deleted0 = pruner.deletedCount();
+                long t0 = System.nanoTime();
+                List<Thread> writers = startWriters(journal, rate, batch, threads, run, kills);
                 Samples s = sample(node, dbs, load, () -> { });
                 run.set(false);
-                for (Thread t : killers) {
+                double took = (System.nanoTime() - t0) / 1e9;
+                long written = journal.writtenCount() - written0;
+                long deleted = pruner.deletedCount() - deleted0;
+                for (Thread t : writers) {
                     t.join();
                 }
-                System.out.printf("journal: %d kills in %d s = %.0f kills/s (%.0f records written/s), pruner deleted %d,"
-                                + " spooled %d%n", kills.get(), load, kills.get() / (double) load,
-                        2.0 * kills.get() / load, pruner.deletedCount(), journal.spooledCount());
-                report("journal " + rate + " kills/s + pruner", s, leaseMs);
+                System.out.printf("journal: offered %d records/s (%d writers, batches of %d kills); %d kills in %.1f s ="
+                                + " %.0f records/s submitted, %.0f records/s written to ZooKeeper directly, spooled %d (replayed %d"
+                                + " so far), late intents %d; pruner deleted %d (%.0f/s)%n", rate, threads, batch,
+                        kills.get(), took, 2.0 * kills.get() / took, written / took, journal.spooledCount(),
+                        journal.replayedCount(), journal.lateIntentCount(), deleted, deleted / took);
+                report("journal " + rate + " records/s + pruner", s, leaseMs);
             }
         }
     }
@@ -111,29 +122,46 @@ public final class LeaseUnderJournalBench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6;
     }
 
-    private static List<Thread> startKillers(ZkJournal journal, int rate, int threads, AtomicBoolean run, AtomicLong kills) {
+    /**
+     * Kill storms as the daemon journals them: each writer, every period, takes a batch of {@code batch}
+     * victims, awaits their intents together ({@code beforeKills}, as the dispatcher does for a batch) and
+     * queues their final records together ({@code onRecords}). A writer that falls behind catches up
+     * (the schedule is fixed), so the offered rate holds as long as the journal keeps up on average.
+     */
+    private static List<Thread> startWriters(ZkJournal journal, int recordsPerSecond, int batch, int threads,
+                                             AtomicBoolean run, AtomicLong kills) {
         RecordIds ids = new RecordIds("bench");
-        long periodNanos = 1_000_000_000L * threads / rate;
+        long batchesPerSecond = Math.max(1, recordsPerSecond / (2L * batch));
+        long periodNanos = 1_000_000_000L * threads / batchesPerSecond;
         long start = System.nanoTime();
-        List<Thread> killers = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
         for (int k = 0; k < threads; k++) {
             long offset = periodNanos * k / threads;
-            killers.add(Thread.ofPlatform().name("killer-" + k).start(() -> {
+            writers.add(Thread.ofPlatform().name("writer-" + k).start(() -> {
                 long next = start + offset;
                 while (run.get()) {
                     LockSupport.parkNanos(next - System.nanoTime());
                     Instant now = Instant.now();
-                    KillRecord intent = new KillRecord(ids.next(now), now, "bench", "db01", 4242, 99, "app",
-                            "10.0.0.7:51234", "shop", "Query", "Sending data", 31_000, 45_000, 0, "long-select",
-                            KillAction.KILL_QUERY, KillOutcome.PENDING, null, "select o.id from orders o where o.status = ?",
-                            "9f2c4e1a7b3d5f60", null, Map.of("application", "checkout"), false);
-                    journal.beforeKill(intent);
-                    journal.onRecord(intent.complete(KillOutcome.KILLED, null, Instant.now()));
-                    kills.incrementAndGet();
+                    List<KillRecord> intents = new ArrayList<>(batch);
+                    for (int i = 0; i < batch; i++) {
+                        intents.add(new KillRecord(ids.next(now), now, "bench", "db01", 4242 + i, 99, "app",
+                                "10.0.0.7:51234", "shop", "Query", "Sending data", 31_000, 45_000, 0, "long-select",
+                                KillAction.KILL_QUERY, KillOutcome.PENDING, null,
+                                "select o.id from orders o where o.status = ?", "9f2c4e1a7b3d5f60", null,
+                                Map.of("application", "checkout"), false));
+                    }
+                    journal.beforeKills(intents);
+                    Instant done = Instant.now();
+                    List<KillRecord> finals = new ArrayList<>(batch);
+                    for (KillRecord intent : intents) {
+                        finals.add(intent.complete(KillOutcome.KILLED, null, done));
+                    }
+                    journal.onRecords(finals);
+                    kills.addAndGet(batch);
                     next += periodNanos;
                 }
             }));
         }
-        return killers;
+        return writers;
     }
 }

@@ -230,7 +230,7 @@ public final class ClusterNode implements KillGate, AutoCloseable {
             if (released.get()) {
                 return; // a graceful stop began while we were starting: join nothing
             }
-            Rebalancer rebalancer = new Rebalancer(self.id(), membership, seats, () -> databases, this::mayBalance,
+            Rebalancer rebalancer = new Rebalancer(self.id(), membership::read, seats, () -> databases, this::mayBalance,
                     tuning.settle(), nanos);
             balancer.scheduleWithFixedDelay(rebalancer::tick, 0, tuning.tick().toMillis(), TimeUnit.MILLISECONDS);
             log.info("Cluster node {} started: {} databases, {} (suspended window {} ms)", self.id(), databases.size(),

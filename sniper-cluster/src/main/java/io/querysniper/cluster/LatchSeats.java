@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * is owned since when. Every node sits in the latch of every database it has configured, so each
  * database always has a queue of standbys.
  */
-final class LatchSeats {
+final class LatchSeats implements Rebalancer.Latches {
     private static final Logger log = LoggerFactory.getLogger(LatchSeats.class);
 
     /** One participation in one database's latch; replaced (not reused) when we rejoin. */
@@ -85,6 +85,29 @@ final class LatchSeats {
         return seats.get(db);
     }
 
+    @Override
+    public boolean seated(String db) {
+        return seats.get(db) != null;
+    }
+
+    @Override
+    public long nodelessSince(String db) {
+        Seat seat = seats.get(db);
+        return seat == null || seat.latch.getOurPath() != null ? -1 : seat.createdNanos;
+    }
+
+    @Override
+    public boolean leads(String db) {
+        Seat seat = seats.get(db);
+        return seat != null && seat.latch.hasLeadership();
+    }
+
+    @Override
+    public boolean queued(String db, String node) throws Exception {
+        Seat seat = seats.get(db);
+        return seat != null && participates(seat.latch, node);
+    }
+
     /** Joins the latches of these databases (those without a seat yet). */
     void join(Collection<String> dbs) {
         synchronized (lock) {
@@ -114,7 +137,8 @@ final class LatchSeats {
     }
 
     /** Gives a database up so the planned owner, queued behind us, can take it; we rejoin at the back. */
-    void handOver(String db, String target) {
+    @Override
+    public void handOver(String db, String target) {
         synchronized (lock) {
             Seat old = seats.get(db);
             if (!active.getAsBoolean() || old == null) {

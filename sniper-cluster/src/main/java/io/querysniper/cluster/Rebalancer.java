@@ -22,9 +22,36 @@ import java.util.function.Supplier;
 final class Rebalancer {
     private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
 
+    /** The live members and the databases each has configured ({@link Membership#read} in the product). */
+    @FunctionalInterface
+    interface RosterSource {
+        Membership.Roster read() throws Exception;
+    }
+
+    /**
+     * This node's seats in the latches, as a pass sees them: {@link LatchSeats} in the product, a model of
+     * the latch queues in the simulation test (many passes of several nodes over simulated time).
+     */
+    interface Latches {
+        /** False when this node has no seat in the database's latch. */
+        boolean seated(String db);
+
+        /** When the seat was made (nanos) if its latch znode does not exist yet; -1 when it exists. */
+        long nodelessSince(String db);
+
+        /** The seat leads its latch. */
+        boolean leads(String db);
+
+        /** {@code node} is queued on the database's latch (a read of the latch's participants). */
+        boolean queued(String db, String node) throws Exception;
+
+        /** Leaves the latch and rejoins at the back of its queue. */
+        void handOver(String db, String target);
+    }
+
     private final String selfId;
-    private final Membership membership;
-    private final LatchSeats seats;
+    private final RosterSource membership;
+    private final Latches seats;
     private final Supplier<List<String>> databases;
     /** True while a pass may act: started, not released, no coordination trouble, connected. */
     private final BooleanSupplier mayAct;
@@ -37,7 +64,7 @@ final class Rebalancer {
     private Map<String, String> plan = Map.of();
     private long rosterChangedAt;
 
-    Rebalancer(String selfId, Membership membership, LatchSeats seats, Supplier<List<String>> databases,
+    Rebalancer(String selfId, RosterSource membership, Latches seats, Supplier<List<String>> databases,
                BooleanSupplier mayAct, Duration settle, LongSupplier nanos) {
         this.selfId = selfId;
         this.membership = membership;
@@ -77,20 +104,20 @@ final class Rebalancer {
             List<String> dbs = databases.get();
             Duration wait = latchNodeWait(dbs.size());
             for (String db : dbs) {
-                LatchSeats.Seat seat = seats.seat(db);
-                if (seat == null) {
+                if (!seats.seated(db)) {
                     continue;
                 }
-                if (seat.latch.getOurPath() == null && at - seat.createdNanos > wait.toNanos()) {
+                long nodeless = seats.nodelessSince(db);
+                if (nodeless != -1 && at - nodeless > wait.toNanos()) {
                     log.warn("Latch of {} has no node after {} ms; rejoining", db, wait.toMillis());
                     seats.handOver(db, "(anyone)");
                     continue;
                 }
                 String target = plan.get(db);
-                if (target == null || selfId.equals(target) || !seat.latch.hasLeadership()) {
+                if (target == null || selfId.equals(target) || !seats.leads(db)) {
                     continue;
                 }
-                if (LatchSeats.participates(seat.latch, target)) {
+                if (seats.queued(db, target)) {
                     seats.handOver(db, target + " (balance)");
                 }
             }

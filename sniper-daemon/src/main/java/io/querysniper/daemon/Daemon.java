@@ -29,6 +29,7 @@ import io.querysniper.core.port.KillListener;
 import io.querysniper.core.port.ServerPort;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.watch.SniperEngine;
+import io.querysniper.core.watch.StandbyProbes;
 import io.querysniper.core.watch.WatchedDatabase;
 import io.querysniper.core.rules.Rule;
 import io.querysniper.core.watch.WatcherStatus;
@@ -92,6 +93,12 @@ public final class Daemon implements AutoCloseable {
     /** Between the last stage's bound and the forced halt: logging, the JVM's own hooks. */
     static final Duration STOP_MARGIN = Duration.ofSeconds(1);
 
+    /**
+     * A test hook (system property, milliseconds): the journal spools every record and each append takes
+     * that long more ({@link ZkJournal#slowSpoolForTests}), so a process test stops with records queued.
+     */
+    static final String TEST_SLOW_SPOOL_MS = "qs.test.journal-slow-spool-ms";
+
     /** Lifecycle states. */
     public enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -108,6 +115,7 @@ public final class Daemon implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile ClusterNode cluster;
     private volatile SniperEngine engine;
+    private volatile StandbyProbes standbyProbes;
     private volatile ZkJournal journal;
     private volatile AlertService alerts;
     // Day two: what a reload swaps (the running config, its TLS digests), the status page's sources,
@@ -206,6 +214,12 @@ public final class Daemon implements AutoCloseable {
             stages.add("journal pruner", RetentionPruner.CLOSE_BOUND.plusSeconds(1), pruner::close);
             pruner.start();
             ZkJournal zkJournal = new ZkJournal(node.client(), options, clock);
+            Long slowSpool = Long.getLong(TEST_SLOW_SPOOL_MS);
+            if (slowSpool != null) {
+                log.warn("TEST HOOK {}={}: the journal spools every record and each append takes {} ms more;"
+                        + " never set this in production", TEST_SLOW_SPOOL_MS, slowSpool, slowSpool);
+                zkJournal.slowSpoolForTests(Duration.ofMillis(slowSpool));
+            }
             stages.add("journal", ZkJournal.CLOSE_BOUND.plusSeconds(1), zkJournal::close);
             zkJournal.start();
             journal = zkJournal;
@@ -249,6 +263,12 @@ public final class Daemon implements AutoCloseable {
         stages.add("engine", ENGINE_CLOSE_BOUND, e::close);
         e.start();
         engine = e;
+        // A standby's watchers never talk to their servers: these ask them, so readiness and status are true.
+        StandbyProbes probes = new StandbyProbes(() -> running.get().settings().databases().keySet(), e::status,
+                meteredPorts::get, clock);
+        stages.add("standby probes", probes::close);
+        probes.start();
+        standbyProbes = probes;
         reloader = new ConfigReloader(() -> {
             ConfigReloader.Source source = reloadSource;
             if (source == null) {
@@ -429,8 +449,15 @@ public final class Daemon implements AutoCloseable {
         return h == null ? -1 : h.port();
     }
 
-    /** One database's watcher status, or null when it is not watched (or before start). */
+    /**
+     * One database's watcher status, or null when it is not watched (or before start); for a database this
+     * node does not own, its reachability is the standby probe's.
+     */
     public WatcherStatus status(String database) {
+        StandbyProbes p = standbyProbes;
+        if (p != null) {
+            return p.status(database);
+        }
         SniperEngine e = engine;
         return e == null ? null : e.status(database);
     }

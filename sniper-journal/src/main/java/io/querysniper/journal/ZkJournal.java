@@ -98,6 +98,8 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     private final LongSupplier ticker;
     private volatile long lastDropLogMs;
     private volatile long lastWarnMs;
+    /** {@link #slowSpoolForTests}: 0, or how long each spool append takes more. */
+    private volatile long testSpoolDelayNanos;
     // Writer thread only.
     private boolean stopRequested;
     private boolean wakeRequested = true;
@@ -151,6 +153,17 @@ public final class ZkJournal implements KillListener, AutoCloseable {
         if (heap != null) {
             log.warn(heap);
         }
+    }
+
+    /**
+     * A test hook for the daemon's process tests (never for production): from now on every record goes to
+     * the spool (ZooKeeper is treated as away, nothing is replayed) and each spool append holds the spool
+     * {@code delay} longer, like a disk slow to fsync, whatever the thread's interrupts. The writer then
+     * always has records queued, and a stop lasts at least {@code delay} after the last record: what a
+     * stop watchdog shorter than that halts with records not yet on disk.
+     */
+    public void slowSpoolForTests(Duration delay) {
+        testSpoolDelayNanos = delay.toNanos();
     }
 
     /**
@@ -322,7 +335,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             return;
         }
         try {
-            int over = spool.append(entries.stream().map(Entry::record).toList());
+            int over = append(entries);
             spooled.addAndGet(entries.size() - over);
             if (over > 0) {
                 dropped(entries.subList(entries.size() - over, entries.size()));
@@ -333,6 +346,29 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             log.error("journal: {} record(s) lost, spool failed: {}", entries.size(), e.getMessage());
         } finally {
             entries.forEach(Entry::done); // nothing better will happen to them: release the kills
+        }
+    }
+
+    /** Appends to the spool; with {@link #slowSpoolForTests}, holding it that much longer first. */
+    private int append(List<Entry> entries) {
+        long delay = testSpoolDelayNanos;
+        if (delay == 0) {
+            return spool.append(entries.stream().map(Entry::record).toList());
+        }
+        synchronized (spool) { // Spool's own monitor: a close waits for the slow append, as for a slow fsync
+            boolean interrupted = false;
+            long end = ticker.getAsLong() + delay;
+            for (long left; (left = end - ticker.getAsLong()) > 0; ) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return spool.append(entries.stream().map(Entry::record).toList());
         }
     }
 
@@ -383,6 +419,10 @@ public final class ZkJournal implements KillListener, AutoCloseable {
     }
 
     private void flush(List<Entry> batch) {
+        if (testSpoolDelayNanos != 0) {
+            spoolNow(batch, "test hook: slow spool only");
+            return;
+        }
         if (spool.hasData() && zk.connected() && (wakeRequested || ticker.getAsLong() - nextReplayNanos >= 0)) {
             // Replay first, so that the batch can go straight to ZooKeeper afterwards; the replay spools the
             // batch if its waiting kills would otherwise miss their bound.

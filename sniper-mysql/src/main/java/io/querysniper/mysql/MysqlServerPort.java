@@ -194,6 +194,31 @@ public final class MysqlServerPort implements ServerPort {
         }
     }
 
+    /**
+     * A connection from the pool (opened if needed, bounded by the connect timeout) and a ping round trip
+     * (COM_PING, bounded likewise). A pooled connection the server dropped meanwhile (a restart, its
+     * wait_timeout) fails the ping without saying anything about the server: it is evicted and one fresh
+     * connection tries again.
+     */
+    @Override
+    public void ping() {
+        int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, target.connectTimeout().toSeconds()));
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                if (c.isValid(seconds)) {
+                    return;
+                }
+                pool.evictConnection(c);
+                if (attempt == 2) {
+                    throw new ServerUnavailableException("database '" + target.name() + "' at " + settings.address()
+                            + " is unavailable: no answer to a ping within " + seconds + " s", null);
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+    }
+
     /** The polling SQL for this filter and these own ids: the last one again while neither changed (most looks). */
     private String pollSql(Flavor flavor, SessionFilter filter, Set<Long> own) {
         PollSql last = lastPollSql;

@@ -31,6 +31,17 @@ public interface ServerPort extends AutoCloseable {
         return snapshot(needs);
     }
 
+    /**
+     * A cheap check that the server answers (connect if needed, then a trivial round trip), for a database
+     * this node does not watch now (a standby's): readiness must not count a database as reachable
+     * without asking it. The default looks, which is never wrong, only dearer than an adapter's own check.
+     *
+     * @throws ServerUnavailableException when the server cannot be reached or does not answer
+     */
+    default void ping() {
+        snapshot(StatusNeeds.NONE);
+    }
+
     /** Kills a thread or statement. Never throws for server-side refusals: they are sorted into the result. */
     KillResult kill(KillRequest request);
 

@@ -103,6 +103,12 @@ public final class MeteredServerPort implements ServerPort {
         return delegate;
     }
 
+    /** Not a look: neither counted nor timed as one (a standby's reachability check). */
+    @Override
+    public void ping() {
+        delegate.ping();
+    }
+
     @Override
     public KillResult kill(KillRequest request) {
         return delegate.kill(request);

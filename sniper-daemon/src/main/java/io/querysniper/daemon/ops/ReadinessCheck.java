@@ -12,7 +12,9 @@ import java.util.function.Function;
 /**
  * {@code /readyz}: the config is loaded and the daemon runs, its coordination (ZooKeeper) is up, and at
  * least one configured database is reachable from here, owned or standby. Never "is the leader": a
- * standby is as ready as an owner, or a PodDisruptionBudget would block every drain.
+ * standby is as ready as an owner, or a PodDisruptionBudget would block every drain. {@code status} is
+ * {@code Daemon.status}: for a database this node does not own, its reachability is the standby probe's
+ * ({@code StandbyProbes}), never assumed.
  */
 public final class ReadinessCheck {
     private static final Set<String> COORDINATED = Set.of("CONNECTED", "RECONNECTED");

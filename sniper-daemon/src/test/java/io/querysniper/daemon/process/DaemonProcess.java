@@ -15,6 +15,7 @@ final class DaemonProcess implements AutoCloseable {
     private final List<String> prefix;
     private final List<String> args;
     private final Path log;
+    private final List<String> jvmOptions = new ArrayList<>();
     private Process process;
 
     DaemonProcess(Path log, String... args) {
@@ -26,6 +27,12 @@ final class DaemonProcess implements AutoCloseable {
         this.prefix = List.copyOf(prefix);
         this.log = log;
         this.args = List.of(args);
+    }
+
+    /** Adds JVM options (system properties, test hooks) for {@link #start()}. */
+    DaemonProcess jvm(String... options) {
+        jvmOptions.addAll(List.of(options));
+        return this;
     }
 
     static Path jar() {
@@ -69,7 +76,9 @@ final class DaemonProcess implements AutoCloseable {
     synchronized DaemonProcess start() {
         try {
             List<String> cmd = new ArrayList<>(prefix);
-            cmd.addAll(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar().toAbsolutePath().toString()));
+            cmd.addAll(List.of(java(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
