@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.querysniper.config.SettingsLoader;
 import io.querysniper.daemon.Daemon;
 import io.querysniper.daemon.DefaultPorts;
-import io.querysniper.daemon.TestTiming;
+import io.querysniper.testkit.Timing;
 import io.querysniper.testkit.FreePort;
 import io.querysniper.testkit.MariaDbServer;
 import org.apache.curator.test.TestingServer;
@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 class StandbyReadinessE2EIT {
     /** A probe every 10 s, with a 5 s time-out: a change shows within about 15 s. */
-    private static final Duration WAIT = TestTiming.seconds(40);
+    private static final Duration WAIT = Timing.seconds(40);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
