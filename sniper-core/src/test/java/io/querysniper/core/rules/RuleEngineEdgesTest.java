@@ -176,11 +176,12 @@ class RuleEngineEdgesTest {
     void sessionsWithoutDbOrTextOrPortStillGroup() {
         Rule byDb = rule("db").busy(s(1)).pileUp(GroupBy.DB, 2, Victims.ALL).build();
         assertThat(killed(evaluate(List.of(byDb), session(1).db(null).secs(5).build(), session(2).db(null).secs(6).build(),
-                session(3).db("shop").secs(7).build()))).containsExactly(2L, 1L);
+                session(3).db("shop").secs(7).build(), session(4).db("hr").secs(8).build()))).containsExactly(2L, 1L);
 
         Rule byText = rule("fp").busy(s(1)).pileUp(GroupBy.FINGERPRINT, 2, Victims.ALL).build();
         assertThat(killed(evaluate(List.of(byText), session(1).info(null).secs(5).build(),
-                session(2).info(null).secs(6).build(), session(3).info("select 1").secs(7).build())))
+                session(2).info(null).secs(6).build(), session(3).info("select 1").secs(7).build(),
+                session(4).info("update t set a = 1").secs(8).build())))
                 .containsExactly(2L, 1L);
 
         Rule byHost = rule("host").busy(s(1)).pileUp(GroupBy.HOST, 2, Victims.ALL).build();
@@ -226,5 +227,11 @@ class RuleEngineEdgesTest {
         assertThat(atLookAhead.busyAtLeast()).isEqualTo(Duration.ZERO);
         SessionFilter justOver = new RuleEngine(spec(rule("over").busy(ms(2001)).build())).sessionFilter();
         assertThat(justOver.busyAtLeast()).isEqualTo(ms(1));
+    }
+
+    @Test
+    void theEngineKeepsItsSpec() {
+        var spec = spec(rule("r").busy(s(1)).build());
+        assertThat(new RuleEngine(spec).spec()).isSameAs(spec);
     }
 }
