@@ -122,4 +122,12 @@ class SqlLexerEdgesTest {
         assertThat(lexer.start()).isEqualTo(10);
         assertThat(lexer.end()).isEqualTo(13);
     }
+
+    @Test
+    void wordsAreLettersOfEitherCaseAndSpacesIncludeDelAndUnicodeSpaces() {
+        assertThat(tokens("Z z A a _x $y")).containsExactly("WORD:Z", "WORD:z", "WORD:A", "WORD:a", "WORD:_x", "WORD:$y");
+        assertThat(tokens("a\u007Fb")).containsExactly("WORD:a", "WORD:b");
+        assertThat(tokens("a\u00A0b\u2028c\u3000d")).containsExactly("WORD:a", "WORD:b", "WORD:c", "WORD:d");
+        assertThat(tokens("caf\u00E9")).containsExactly("WORD:caf\u00E9");
+    }
 }
