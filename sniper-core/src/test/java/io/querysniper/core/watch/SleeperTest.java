@@ -124,4 +124,15 @@ class SleeperTest {
         ticker.wakeAfter(Duration.ofMillis(20), after::countDown);
         assertThat(after.await(30, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void aWakeAddedWhileTheTickerWaitsForNothingStillRuns() throws InterruptedException {
+        LookTicker ticker = new LookTicker();
+        CountDownLatch first = new CountDownLatch(1);
+        ticker.wakeAfter(Duration.ZERO, first::countDown);
+        assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch second = new CountDownLatch(1);
+        ticker.wakeAfter(Duration.ofMillis(5), second::countDown); // the queue is empty, the thread waits
+        assertThat(second.await(30, TimeUnit.SECONDS)).isTrue();
+    }
 }
