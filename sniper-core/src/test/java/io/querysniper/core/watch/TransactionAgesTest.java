@@ -57,4 +57,11 @@ class TransactionAgesTest {
         ServerSnapshot later = ages.sharpen(at(T0.plusSeconds(1), session(1).secs(0.2).trx(s(1)).build()));
         assertThat(trxAge(later)).isEqualTo(s(1)); // could be a new transaction: never overstated
     }
+
+    @Test
+    void transactionIdZeroIsAnId() {
+        ages.sharpen(at(T0, session(1).sleeping(3.75).trx(s(3)).trxId(0).build()));
+        ServerSnapshot later = ages.sharpen(at(T0.plusSeconds(1), session(1).secs(0.2).trx(s(4)).trxId(0).build()));
+        assertThat(trxAge(later)).isEqualTo(ms(4750));
+    }
 }
