@@ -42,6 +42,11 @@ final class ConnectionSettings implements AutoCloseable {
         p.setProperty("useServerPrepStmts", "false");
         p.setProperty("cacheServerConfiguration", "false");
         p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
+        // Each look sends the same statement on the same connection, once a second per database: its column
+        // definitions are parsed once and skipped unread after that (twelve Field objects and their strings a
+        // look), and no clock is read around every packet (only error messages used it).
+        p.setProperty("cacheResultSetMetadata", "true");
+        p.setProperty("maintainTimeStats", "false");
         p.setProperty("characterEncoding", "UTF-8");
         p.setProperty("connectionAttributes", "program_name:query-sniper,qs_node:" + attributeValue(nodeId));
         tls(target.tls() == null ? TlsSettings.PREFERRED : target.tls());
