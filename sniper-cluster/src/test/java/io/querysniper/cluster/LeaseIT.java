@@ -45,6 +45,15 @@ class LeaseIT {
         nodes.add(a);
         a.start();
         await().atMost(Timing.seconds(10)).until(() -> dbs.stream().allMatch(a::mayKill));
+        // The owners are published after the latches are taken (writes of their own): wait for all of them.
+        await().atMost(Timing.seconds(10)).until(() -> {
+            for (String db : dbs) {
+                if (a.client().checkExists().forPath(ClusterPaths.owner(db)) == null) {
+                    return false;
+                }
+            }
+            return true;
+        });
         try (CuratorFramework probe = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
             probe.start();
             long before = zxidOfNewNode(probe, "/lease-probe-1");
