@@ -45,6 +45,9 @@ class PollConnectionIT {
                 assertThat(rs.getLong("ID")).as("columns found by label from the kept definitions").isPositive();
             }
             assertThat(jdbc.getPropertySet().getBooleanProperty(PropertyKey.maintainTimeStats).getValue()).isFalse();
+            assertThat(jdbc.getPropertySet().getIntegerProperty(PropertyKey.metadataCacheSize).getValue())
+                    .as("a small cache: the re-check before a KILL names its thread, a new statement each time")
+                    .isEqualTo(ConnectionSettings.METADATA_CACHE_SIZE);
         }
     }
 }
