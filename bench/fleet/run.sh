@@ -81,11 +81,13 @@ echo "bench: $((app * k)) application sessions open"
 
 # The daemon's config: N entries, database i on server i mod K.
 zk_port=$(bench_free_port)
+http_port=$(bench_free_port)
 {
   echo "query-sniper {"
   echo "  node-id = fleet"
   echo "  data-dir = \"$work/sniper-data\""
   echo "  cluster { embedded-port = $zk_port }"
+  echo "  http { listen = \"127.0.0.1:$http_port\" }" # a free port: another daemon on this machine may hold the default
   echo "  journal { enabled = true }"
   echo "  databases {"
   for d in $(seq 1 "$n"); do

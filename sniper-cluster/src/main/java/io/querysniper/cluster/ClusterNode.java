@@ -73,9 +73,10 @@ import java.util.function.LongSupplier;
  * {@code hasLeadership()}.</li>
  * <li>Always: the latch znode must still be there. Curator's latch watches only its predecessor,
  * so a leader whose znode is deleted (by an operator, a script) would never notice while the next
- * in the queue takes over. The heartbeat is therefore a {@code multi} of one {@code check} per
- * owned latch znode; the first heartbeat that finds one missing stops the killing on that database
- * and rejoins its latch.</li>
+ * in the queue takes over. The lease therefore watches every owned latch znode (set by the first
+ * heartbeat that finds it owned, before its sync); its deletion stops the killing on that database
+ * and rejoins its latch. ZooKeeper delivers the deletion before the reply to any later heartbeat,
+ * so no heartbeat sent after it renews the lease first.</li>
  * <li>SUSPENDED (connection lost, session maybe alive): true only for the first quarter of the
  * negotiated session timeout T after the suspension was noticed. Why a quarter: the ZooKeeper
  * client pings after T/3 of silence and declares the connection lost after 2T/3 without an answer,

@@ -9,8 +9,8 @@ package io.querysniper.cluster;
  * <ul>
  * <li>The lease must be held: ZooKeeper answered a heartbeat sent less than T/4 ago, so the server
  * cannot expire the session (and let another node take the latch) for at least 3T/4.</li>
- * <li>The latch must be ours: we lead it, the seat belongs to the current session, and the last
- * heartbeat did not find its znode gone (Curator's latch watches only its predecessor, so a leader
+ * <li>The latch must be ours: we lead it, the seat belongs to the current session, and the lease's
+ * watch did not see its znode deleted (Curator's latch watches only its predecessor, so a leader
  * whose znode was deleted would never notice by itself).</li>
  * <li>While the connection is in trouble (SUSPENDED, or connected without an answered heartbeat),
  * at most for the first quarter of T after the trouble began; never once the session is lost.</li>
@@ -56,7 +56,7 @@ final class Fencing {
      * @param seated            this node has a seat in the database's latch (the database is configured here)
      * @param leader            the seat's latch says {@code hasLeadership()}
      * @param currentEpoch      the seat was made in the current session (not one that was lost)
-     * @param latchNodeGone     a heartbeat found the seat's latch znode missing
+     * @param latchNodeGone     the lease's watch saw the seat's latch znode deleted
      * @param leaseHeld         a heartbeat sent less than T/4 ago was answered
      * @param link              connection health
      * @param troubleNanos      how long the trouble has lasted (0 when healthy)

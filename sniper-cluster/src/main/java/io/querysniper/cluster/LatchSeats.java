@@ -40,7 +40,7 @@ final class LatchSeats implements Rebalancer.Latches {
         /** Session epoch the seat was made in; seats of a lost session never grant mayKill. */
         final int epoch;
         volatile boolean releasing;
-        /** A heartbeat found this seat's latch znode missing: it never grants mayKill again. */
+        /** The watch on this seat's latch znode saw it deleted: it never grants mayKill again. */
         volatile boolean nodeGone;
 
         Seat(String db, LeaderLatch latch, long createdNanos, int epoch) {
@@ -158,7 +158,7 @@ final class LatchSeats implements Rebalancer.Latches {
     }
 
     /**
-     * A heartbeat found the latch znode at {@code path} missing. If it is still this seat's node,
+     * The lease's watch found the latch znode at {@code path} deleted. If it is still this seat's node,
      * the seat stops granting mayKill at once and is replaced by a fresh one at the back of the queue
      * (whoever was behind us already leads: its watch on our node fired when the node went).
      */
@@ -252,7 +252,7 @@ final class LatchSeats implements Rebalancer.Latches {
         return Set.copyOf(held);
     }
 
-    /** db -> latch znode path, for every seat that leads now (what the heartbeat checks). */
+    /** db -> latch znode path, for every seat that leads now (what the lease watches). */
     Map<String, String> ledLatchNodes() {
         Map<String, String> led = new TreeMap<>();
         seats.forEach((db, seat) -> {

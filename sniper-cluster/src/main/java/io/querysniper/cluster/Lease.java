@@ -2,15 +2,13 @@ package io.querysniper.cluster;
 
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +21,20 @@ import java.util.function.Supplier;
  * The lease: leadership counts only while ZooKeeper answered a heartbeat sent at most T/4 ago.
  * <p>
  * A heartbeat every T/10 on its own thread (a busy balancer cannot delay it) sends one asynchronous
- * request on the current handle and records the monotonic time just before sending each one that
- * ZooKeeper answers. The request is a {@code multi} of one {@code check} per latch znode this node
- * leads, or a {@code sync} when it leads none: both go to the ensemble's leader, which refuses them
- * for an expired or closed session (a plain read could be answered by a follower cut off from its
- * leader), so an answer proves the session was alive when we sent it and the server cannot expire it
- * before that instant + T. The checks also prove each owned latch: a latch znode deleted or replaced
- * behind Curator's back (it watches only its predecessor) is reported to {@code latchNodeGone} at the
- * first heartbeat that misses it. Never blocks: a heartbeat without an answer never renews the lease.
+ * {@code sync} on the current handle and records the monotonic time just before sending each one that
+ * ZooKeeper answers. A {@code sync} goes to the ensemble's leader, which refuses it for an expired or
+ * closed session (a plain read could be answered by a follower cut off from its leader), so an answer
+ * proves the session was alive when we sent it and the server cannot expire it before that instant + T.
+ * <p>
+ * Each latch znode this node leads is watched ({@code exists} with a watch, set at the first heartbeat
+ * that finds it led): a latch znode deleted behind Curator's back (it watches only its predecessor) is
+ * reported to {@code latchNodeGone} when its deletion event arrives. ZooKeeper delivers a session's
+ * watch events and replies in order, and the client runs both on one event thread, so the deletion is
+ * handled before the reply to any heartbeat sent after it renews the lease: as strong as checking every
+ * led znode in each heartbeat, which the heartbeat did before as a {@code multi} of one {@code check}
+ * per led znode. That multi was a write transaction: at 1,000 databases it logged and fsynced 60 KB a
+ * second, and the server kept its last 500 in memory for followers (about 100 MB of heap after ten
+ * minutes, profiled with bench/fleet). Never blocks: a heartbeat without an answer never renews the lease.
  */
 final class Lease {
     private static final Logger log = LoggerFactory.getLogger(Lease.class);
@@ -51,6 +55,13 @@ final class Lease {
      * answered (Long.MIN_VALUE: none yet).
      */
     private final AtomicLong from = new AtomicLong(Long.MIN_VALUE);
+    /**
+     * Namespace-relative latch znode path -> db, for every znode watched on {@link #watchedOn}: its watch is
+     * set (or being set). Emptied when the handle changes (a new session has none of the old watches).
+     */
+    private final Map<String, String> watched = new ConcurrentHashMap<>();
+    /** The handle the watches in {@link #watched} are set on (written by the heartbeat thread). */
+    private volatile ZooKeeper watchedOn;
     private volatile ScheduledExecutorService thread;
     private volatile boolean running;
 
@@ -112,56 +123,55 @@ final class Lease {
         if (!running || zk == null || !zk.getState().isConnected()) {
             return;
         }
-        Map<String, String> led = ledLatchNodes.get();
         long sentAt = nanos.getAsLong();
         try {
-            if (led.isEmpty()) {
-                zk.sync("/", (rc, path, ctx) -> {
-                    if (rc == KeeperException.Code.OK.intValue()) {
-                        renew(zk, sentAt);
-                    }
-                }, null);
-                return;
-            }
-            List<String> dbs = new ArrayList<>(led.keySet());
-            List<Op> checks = new ArrayList<>(dbs.size());
-            for (String db : dbs) {
-                checks.add(Op.check(ZKPaths.fixForNamespace(namespace, led.get(db)), -1));
-            }
-            zk.multi(checks, (rc, path, ctx, results) -> answered(zk, sentAt, rc, results, dbs, led), null);
+            // Before the sync, on the same connection: a led znode already gone is reported before the sync's reply.
+            watchLedLatchNodes(zk);
+            zk.sync("/", (rc, path, ctx) -> {
+                if (rc == KeeperException.Code.OK.intValue()) {
+                    renew(zk, sentAt);
+                }
+            }, null);
         } catch (RuntimeException e) {
             log.debug("Heartbeat not sent: {}", e.toString());
         }
     }
 
-    /**
-     * The leader validates the session before it looks at the checks, so a multi that fails only
-     * because a check failed (results per op are present) still proves the session.
-     */
-    private void answered(ZooKeeper zk, long sentAt, int rc, List<OpResult> results, List<String> dbs,
-                          Map<String, String> led) {
-        if (rc == KeeperException.Code.OK.intValue()) {
-            renew(zk, sentAt);
-            return;
+    /** Sets a watch on every led latch znode not watched yet on this handle (each one once). */
+    private void watchLedLatchNodes(ZooKeeper zk) {
+        if (zk != watchedOn) {
+            watched.clear();
+            watchedOn = zk;
         }
-        if (results == null || results.size() != dbs.size()) {
-            return;
-        }
-        boolean checksOnly = true;
-        for (int i = 0; i < results.size(); i++) {
-            if (results.get(i) instanceof OpResult.ErrorResult err) {
-                int code = err.getErr();
-                if (code == KeeperException.Code.NONODE.intValue() || code == KeeperException.Code.BADVERSION.intValue()) {
-                    latchNodeGone.accept(dbs.get(i), led.get(dbs.get(i)));
-                } else if (code != KeeperException.Code.OK.intValue()
-                        && code != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                    checksOnly = false;
-                }
+        for (Map.Entry<String, String> e : ledLatchNodes.get().entrySet()) {
+            if (watched.putIfAbsent(e.getValue(), e.getKey()) == null) {
+                watch(zk, e.getKey(), e.getValue());
             }
         }
-        if (checksOnly) {
-            renew(zk, sentAt);
+    }
+
+    private void watch(ZooKeeper zk, String db, String path) {
+        zk.exists(ZKPaths.fixForNamespace(namespace, path), event -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                gone(zk, db, path);
+            } else if (event.getType() != Watcher.Event.EventType.None && zk == session.handle()) {
+                watch(zk, db, path); // a watch fires once: set it again (a latch znode's data never changes)
+            }
+        }, (rc, p, ctx, stat) -> {
+            if (rc == KeeperException.Code.NONODE.intValue()) {
+                gone(zk, db, path);
+            } else if (rc != KeeperException.Code.OK.intValue()) {
+                watched.remove(path, db); // not set (connection loss): the next heartbeat sets it
+            }
+        }, null);
+    }
+
+    /** Runs on ZooKeeper's event thread, before the reply to any heartbeat sent after the deletion. */
+    private void gone(ZooKeeper zk, String db, String path) {
+        if (zk == watchedOn) {
+            watched.remove(path, db);
         }
+        latchNodeGone.accept(db, path); // ignored unless it is still the seat's own znode
     }
 
     private void renew(ZooKeeper zk, long sentAt) {

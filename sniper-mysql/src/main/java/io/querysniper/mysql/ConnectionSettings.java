@@ -20,6 +20,8 @@ import io.querysniper.core.target.TlsSettings;
  */
 final class ConnectionSettings implements AutoCloseable {
     private static final NonRegisteringDriver DRIVER = newDriver();
+    /** Statements whose column definitions a connection keeps (Connector/J's default: 50). */
+    static final int METADATA_CACHE_SIZE = 4;
 
     private final DatabaseTarget target;
     private final Properties properties = new Properties();
@@ -42,6 +44,14 @@ final class ConnectionSettings implements AutoCloseable {
         p.setProperty("useServerPrepStmts", "false");
         p.setProperty("cacheServerConfiguration", "false");
         p.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
+        // Each look sends the same statement on the same connection, once a second per database: its column
+        // definitions are parsed once and skipped unread after that (twelve Field objects and their strings a
+        // look), and no clock is read around every packet (only error messages used it).
+        p.setProperty("cacheResultSetMetadata", "true");
+        // Kept per connection and per SQL text: the re-check before a KILL names its thread, so a storm would
+        // fill Connector/J's default 50 entries on every kill connection. A few cover the poll.
+        p.setProperty("metadataCacheSize", Integer.toString(METADATA_CACHE_SIZE));
+        p.setProperty("maintainTimeStats", "false");
         p.setProperty("characterEncoding", "UTF-8");
         p.setProperty("connectionAttributes", "program_name:query-sniper,qs_node:" + attributeValue(nodeId));
         tls(target.tls() == null ? TlsSettings.PREFERRED : target.tls());
