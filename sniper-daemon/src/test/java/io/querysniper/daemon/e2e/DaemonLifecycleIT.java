@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -189,9 +188,7 @@ class DaemonLifecycleIT {
                 + "    rules = [ { name = long, busy-time = " + busyTime + " } ] } }\n}\n");
         Path credentials = dir.resolve("credentials.conf");
         if (!Files.exists(credentials)) {
-            Files.writeString(credentials,
-                    "default { user = \"" + Servers.SNIPER + "\", password = \"" + Servers.SNIPER_PW + "\" }\n");
-            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            Servers.credentialsFile(credentials);
         }
         return SettingsLoader.load(config, credentials);
     }

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,9 +50,7 @@ class DaemonWiringIT {
             db.execute("GRANT ALL ON query_sniper.* TO '" + Servers.SNIPER + "'@'%'");
             int zkPort = FreePort.next();
             Path config = config("wiring.conf", db, zkPort, "");
-            Path credentials = Files.writeString(dir.resolve("credentials.conf"),
-                    "default { user = \"" + Servers.SNIPER + "\", password = \"" + Servers.SNIPER_PW + "\" }\n");
-            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            Path credentials = Servers.credentialsFile(dir.resolve("credentials.conf"));
             Daemon daemon = new Daemon(SettingsLoader.load(config, credentials), false, Clock.systemUTC(),
                     DefaultPorts.mysql(), List.of());
             try {

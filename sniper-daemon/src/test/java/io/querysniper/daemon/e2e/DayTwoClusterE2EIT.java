@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,9 +151,7 @@ class DayTwoClusterE2EIT {
             this.db = db;
             this.zookeeper = zookeeper;
             this.config = dir.resolve(id + ".conf");
-            this.credentials = Files.writeString(dir.resolve(id + "-credentials.conf"),
-                    "default { user = \"" + Servers.SNIPER + "\", password = \"" + Servers.SNIPER_PW + "\" }\n");
-            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            this.credentials = Servers.credentialsFile(dir.resolve(id + "-credentials.conf"));
             write("busy-time = 1s", "");
         }
 

@@ -2,6 +2,10 @@ package io.querysniper.daemon.e2e;
 
 import io.querysniper.testkit.MariaDbServer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,6 +58,13 @@ final class Servers {
         MariaDbServer s = b.build().start();
         prepare(s);
         return s;
+    }
+
+    /** Writes {@code file} as a credentials file (mode 600) with the daemon's login as the default, and returns it. */
+    static Path credentialsFile(Path file) throws IOException {
+        Files.writeString(file, "default { user = \"" + SNIPER + "\", password = \"" + SNIPER_PW + "\" }\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     /** mariadbd options that log every statement to {@code mysql.general_log} (see {@link #killsSent}). */

@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -92,9 +91,7 @@ class StandbyReadinessE2EIT {
                     + "  databases { shop { host = \"" + db.host() + "\", port = " + db.port()
                     + ", tls { mode = disabled }, connect-timeout = 2s,"
                     + " rules = [ { name = victims, match { user = [victim] }, busy-time = 5s } ] } }\n}\n");
-            this.credentials = Files.writeString(dir.resolve(id + "-credentials.conf"),
-                    "default { user = \"" + Servers.SNIPER + "\", password = \"" + Servers.SNIPER_PW + "\" }\n");
-            Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+            this.credentials = Servers.credentialsFile(dir.resolve(id + "-credentials.conf"));
         }
 
         void start() {
