@@ -20,27 +20,7 @@ class FingerprintEdgesTest {
 
     @Test
     void aTextThatCannotBeReadFingerprintsAsAPlaceholderNotAnError() {
-        CharSequence broken = new CharSequence() {
-            @Override
-            public int length() {
-                return 10;
-            }
-
-            @Override
-            public char charAt(int index) {
-                throw new IllegalStateException("unreadable");
-            }
-
-            @Override
-            public CharSequence subSequence(int start, int end) {
-                throw new IllegalStateException("unreadable");
-            }
-
-            @Override
-            public String toString() {
-                throw new IllegalStateException("unreadable");
-            }
-        };
+        CharSequence broken = UnreadableText.TEN_CHARS;
         assertThat(Fingerprint.textOf(broken)).isEqualTo("?");
         assertThat(Fingerprint.of(broken).fingerprint()).isEqualTo("?");
     }

@@ -146,22 +146,7 @@ class QueryHintsEdgesTest {
 
     @Test
     void aTextThatCannotBeReadGivesNoHints() {
-        CharSequence broken = new CharSequence() {
-            @Override
-            public int length() {
-                return 10;
-            }
-
-            @Override
-            public char charAt(int index) {
-                throw new IllegalStateException("unreadable");
-            }
-
-            @Override
-            public CharSequence subSequence(int start, int end) {
-                throw new IllegalStateException("unreadable");
-            }
-        };
+        CharSequence broken = UnreadableText.TEN_CHARS;
         assertThat(QueryHints.parse(broken, ALLOW)).isSameAs(QueryHints.NONE);
     }
 }
