@@ -8,17 +8,22 @@ import io.querysniper.core.port.ServerPort;
 import io.querysniper.core.port.ServerUnavailableException;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The standby probe and its merge into a watcher's status, with a fake port, a hand-moved clock and pings run by hand. */
 class StandbyProbeTest {
@@ -143,6 +148,87 @@ class StandbyProbeTest {
         assertThat(probes.status("standby").up()).as("its last look as owner, until the next ping").isTrue();
     }
 
+    @Test
+    void forgetWhileAPingIsInFlightLeavesItsLateAnswerUncounted() {
+        probe.tick();
+        probe.forget(); // it became the owner while the ping was out
+        assertThat(runner.runAll()).isEqualTo(1);
+        assertThat(probe.latest()).as("an answer asked for as a standby says nothing now").isNull();
+        probe.tick();
+        assertThat(runner.runAll()).as("the next tick asks again").isEqualTo(1);
+        assertThat(probe.latest().reachable()).isTrue();
+    }
+
+    @Test
+    void aPingThatCannotStartIsAnUnreachableAnswerNotAnException() {
+        StandbyProbe refused = new StandbyProbe(port, clock, INTERVAL, TIMEOUT, command -> {
+            throw new RejectedExecutionException("no thread");
+        });
+        refused.tick();
+        assertThat(refused.latest().reachable()).isFalse();
+        assertThat(refused.latest().error()).contains("cannot start a check").contains("no thread");
+        clock.advance(INTERVAL);
+        refused.tick();
+        assertThat(refused.latest().checkedAt()).as("not stuck in flight: tried again").isEqualTo(clock.instant());
+    }
+
+    @Test
+    void aProbeKeepsItsAnswerWhileItsPortStaysAndStartsOverWithANewPortOrNone() {
+        Map<String, WatcherStatus> watchers = Map.of("standby", status("standby", false, WatcherStatus.Health.UP, null));
+        Map<String, ServerPort> ports = new HashMap<>(Map.of("standby", port));
+        StandbyProbes probes = new StandbyProbes(() -> List.of("standby"), watchers::get, ports::get, clock,
+                Sleeper.create(), INTERVAL, TIMEOUT, runner);
+        probes.tickAll();
+        runner.runAll();
+        clock.advance(Duration.ofSeconds(1));
+        probes.tickAll();
+        assertThat(runner.pending()).as("not due again within the interval").isZero();
+        assertThat(probes.status("standby").up()).as("the same port: the same probe, its answer kept").isTrue();
+
+        ports.put("standby", new PingPort()); // a reload gave it a new login
+        probes.tickAll();
+        assertThat(probes.status("standby").lastError()).as("a new port's probe knows nothing yet")
+                .isEqualTo(StandbyProbes.NOT_CHECKED);
+        assertThat(runner.runAll()).as("and asks at once").isEqualTo(1);
+        assertThat(probes.status("standby").up()).isTrue();
+
+        ports.remove("standby"); // no port (being replaced): no probe, no stale answer
+        probes.tickAll();
+        assertThat(probes.status("standby").lastError()).isEqualTo(StandbyProbes.NOT_CHECKED);
+    }
+
+    @Test
+    void aDatabaseNoLongerConfiguredLosesItsProbe() {
+        Map<String, WatcherStatus> watchers = Map.of("standby", status("standby", false, WatcherStatus.Health.UP, null));
+        List<String> configured = new ArrayList<>(List.of("standby"));
+        StandbyProbes probes = new StandbyProbes(() -> List.copyOf(configured), watchers::get, Map.of("standby", port)::get,
+                clock, Sleeper.create(), INTERVAL, TIMEOUT, runner);
+        probes.tickAll();
+        runner.runAll();
+        assertThat(probes.status("standby").up()).isTrue();
+        configured.clear(); // removed by a reload (its watcher may linger a moment)
+        probes.tickAll();
+        assertThat(probes.status("standby").up()).isFalse();
+        assertThat(probes.status("standby").lastError()).isEqualTo(StandbyProbes.NOT_CHECKED);
+    }
+
+    @Test
+    void startedProbesTickOnTheirOwnThreadUntilClosed() {
+        Map<String, WatcherStatus> watchers = Map.of("standby", status("standby", false, WatcherStatus.Health.UP, null));
+        StandbyProbes probes = new StandbyProbes(() -> List.of("standby"), watchers::get, Map.of("standby", port)::get,
+                Clock.systemUTC(), Sleeper.create(), Duration.ZERO, TIMEOUT, Runnable::run);
+        probes.start();
+        try {
+            await().atMost(30, TimeUnit.SECONDS).until(() -> port.pings >= 2);
+            assertThat(probes.status("standby").up()).isTrue();
+        } finally {
+            probes.close();
+        }
+        int after = port.pings;
+        await().pollDelay(Duration.ofMillis(1500)).atMost(30, TimeUnit.SECONDS)
+                .untilAsserted(() -> assertThat(port.pings).as("no tick after close").isLessThanOrEqualTo(after + 1));
+    }
+
     private static WatcherStatus status(String db, boolean owner, WatcherStatus.Health health, Instant lastLook) {
         return new WatcherStatus(db, lastLook, health != WatcherStatus.Health.DOWN, owner, null, 0, false, health);
     }
@@ -172,7 +258,7 @@ class StandbyProbeTest {
     /** A port that only answers pings: up, or refusing connections. */
     private static final class PingPort implements ServerPort {
         volatile boolean down;
-        int pings;
+        volatile int pings;
 
         @Override
         public void ping() {

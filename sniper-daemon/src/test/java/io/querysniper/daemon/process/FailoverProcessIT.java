@@ -3,10 +3,7 @@ package io.querysniper.daemon.process;
 import io.querysniper.cluster.ClusterStatus;
 import io.querysniper.cluster.ClusterStatusReader;
 import io.querysniper.cluster.OwnerInfo;
-import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.testkit.Timing;
-import io.querysniper.journal.JournalQuery;
-import io.querysniper.journal.JournalReader;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
@@ -29,15 +26,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -186,10 +180,10 @@ class FailoverProcessIT {
                         + " (limit %d ms, timing factor %.1f)%n", victims.size(), inCrash, maxCrash, maxOther, LIMIT_MS,
                         Timing.factor());
                 // 3. Never two nodes killing on one database: the server's view and the journal's.
-                List<KillOverlap.Kill> sent = killsInTheGeneralLog(db);
-                List<KillOverlap.Kill> journaled = killedInTheJournal(client, testStart, "n" + (crashed + 1));
+                List<KillOverlap.Kill> sent = KillsSeen.inTheGeneralLog(db, 3);
+                List<KillOverlap.Kill> journaled = KillsSeen.inTheJournal(client, "shop", testStart, "n" + (crashed + 1));
                 System.out.printf("failover: KILL statements by node %s in %d terms; journal KILLED by node %s%n",
-                        countByNode(sent), KillOverlap.terms(sent, TERM_GAP).size(), countByNode(journaled));
+                        KillsSeen.countByNode(sent), KillOverlap.terms(sent, TERM_GAP).size(), KillsSeen.countByNode(journaled));
 
                 // All of it reported at once: a late victim must not hide two nodes killing.
                 SoftAssertions soft = new SoftAssertions();
@@ -197,7 +191,7 @@ class FailoverProcessIT {
                 soft.assertThat(inCrash).isGreaterThan(0);
                 soft.assertThat(failed).as("victims not killed, or past their bound, of %d", victims.size()).isEmpty();
                 soft.assertThat(sent.size()).as("a KILL for every victim").isGreaterThanOrEqualTo(victims.size());
-                soft.assertThat(countByNode(sent)).as("ownership moved").hasSizeGreaterThan(1);
+                soft.assertThat(KillsSeen.countByNode(sent)).as("ownership moved").hasSizeGreaterThan(1);
                 List<String> sentOverlaps = KillOverlap.overlaps(sent, TERM_GAP);
                 soft.assertThat(sentOverlaps.size()).as("KILLs the server received inside another node's term, first: %s",
                         sentOverlaps.stream().limit(10).toList()).isZero();
@@ -212,40 +206,6 @@ class FailoverProcessIT {
                 nodes.forEach(DaemonProcess::close);
             }
         }
-    }
-
-    /** Every KILL the server received, by the node whose login sent it ({@code sniper<i>} is node {@code n<i>}). */
-    private static List<KillOverlap.Kill> killsInTheGeneralLog(MariaDbServer db) throws SQLException {
-        List<KillOverlap.Kill> out = new ArrayList<>();
-        try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT event_time, user_host, CONVERT(argument USING utf8mb4)"
-                     + " FROM mysql.general_log WHERE command_type = 'Query'"
-                     + " AND CONVERT(argument USING utf8mb4) LIKE 'KILL%'")) {
-            while (rs.next()) {
-                String user = rs.getString(2).substring(0, rs.getString(2).indexOf('['));
-                assertThat(user).as("only the nodes send KILLs").matches("sniper[123]");
-                out.add(new KillOverlap.Kill("n" + user.substring("sniper".length()), rs.getTimestamp(1).toInstant(),
-                        rs.getString(3)));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The journal's KILLED records, and the intents the crashed node left without an outcome: kill -9
-     * can land between a KILL and its final record (the intent is durable, the outcome was in memory),
-     * which the journal shows as {@code UNKNOWN(pending)}. Any other node's pending intent is not a kill.
-     */
-    private static List<KillOverlap.Kill> killedInTheJournal(CuratorFramework client, Instant since, String crashedNode) {
-        return new JournalReader(client).read(new JournalQuery(since, null, "shop", null)).stream()
-                .filter(r -> r.outcome() == KillOutcome.KILLED
-                        || (r.outcome() == KillOutcome.PENDING && r.node().equals(crashedNode)))
-                .map(r -> new KillOverlap.Kill(r.node(), r.time(), "thread " + r.threadId() + ", record " + r.id()))
-                .toList();
-    }
-
-    private static Map<String, Long> countByNode(List<KillOverlap.Kill> kills) {
-        return kills.stream().collect(Collectors.groupingBy(KillOverlap.Kill::node, TreeMap::new, Collectors.counting()));
     }
 
     private static OwnerInfo owner(CuratorFramework client) {

@@ -4,10 +4,7 @@ import io.querysniper.cluster.ClusterStatus;
 import io.querysniper.cluster.ClusterStatusReader;
 import io.querysniper.cluster.NodeInfo;
 import io.querysniper.cluster.OwnerInfo;
-import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.testkit.Timing;
-import io.querysniper.journal.JournalQuery;
-import io.querysniper.journal.JournalReader;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.zk.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
@@ -32,15 +29,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -130,7 +124,7 @@ class PartitionProcessIT {
                 });
                 long takeoverMs = (System.nanoTime() - cutNanos) / 1_000_000;
                 Thread.sleep(3000);
-                List<KillOverlap.Kill> sentBeforeHeal = killsInTheGeneralLog(db);
+                List<KillOverlap.Kill> sentBeforeHeal = KillsSeen.inTheGeneralLog(db, 2);
                 Instant lastByCut = sentBeforeHeal.stream().filter(k -> k.node().equals(cutNode))
                         .map(KillOverlap.Kill::at).max(Comparator.naturalOrder()).orElse(Instant.MIN);
                 Instant firstByOther = sentBeforeHeal.stream().filter(k -> !k.node().equals(cutNode)
@@ -171,15 +165,15 @@ class PartitionProcessIT {
                         notKilled.add(v.detail() + " after " + v.lifeMs() + " ms");
                     }
                 }
-                List<KillOverlap.Kill> sent = killsInTheGeneralLog(db);
-                List<KillOverlap.Kill> journaled = killedInTheJournal(client, testStart, cutNode);
+                List<KillOverlap.Kill> sent = KillsSeen.inTheGeneralLog(db, 2);
+                List<KillOverlap.Kill> journaled = KillsSeen.inTheJournal(client, "shop", testStart, null);
                 System.out.printf("partition: %d victims; ZooKeeper cut of %s: its last KILL %d ms after the cut (bound"
                                 + " T/4 + T/10 = %d ms + slack), owner moved after %d ms, other node's first KILL %s ms"
                                 + " after the cut, rejoined %d ms after the heal; MySQL cut of n%d for %d ms: victims due"
                                 + " in it lived at most %d ms; KILLs by node %s, journal by node %s%n",
                         victims.size(), cutNode, cutStoppedMs, stopBoundMs, takeoverMs,
                         firstByOther == null ? "-" : Duration.between(cutAt, firstByOther).toMillis(), rejoinMs,
-                        mysqlCut, MYSQL_CUT_MS, maxLifeMysqlCut, countByNode(sent), countByNode(journaled));
+                        mysqlCut, MYSQL_CUT_MS, maxLifeMysqlCut, KillsSeen.countByNode(sent), KillsSeen.countByNode(journaled));
 
                 SoftAssertions soft = new SoftAssertions();
                 soft.assertThat(victims.size()).isGreaterThan(40);
@@ -225,33 +219,6 @@ class PartitionProcessIT {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    private static List<KillOverlap.Kill> killsInTheGeneralLog(MariaDbServer db) throws SQLException {
-        List<KillOverlap.Kill> out = new ArrayList<>();
-        try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT event_time, user_host, CONVERT(argument USING utf8mb4)"
-                     + " FROM mysql.general_log WHERE command_type = 'Query'"
-                     + " AND CONVERT(argument USING utf8mb4) LIKE 'KILL%'")) {
-            while (rs.next()) {
-                String user = rs.getString(2).substring(0, rs.getString(2).indexOf('['));
-                assertThat(user).as("only the nodes send KILLs").matches("sniper[12]");
-                out.add(new KillOverlap.Kill("n" + user.substring("sniper".length()), rs.getTimestamp(1).toInstant(),
-                        rs.getString(3)));
-            }
-        }
-        return out;
-    }
-
-    private static List<KillOverlap.Kill> killedInTheJournal(CuratorFramework client, Instant since, String cutNode) {
-        return new JournalReader(client).read(new JournalQuery(since, null, "shop", null)).stream()
-                .filter(r -> r.outcome() == KillOutcome.KILLED)
-                .map(r -> new KillOverlap.Kill(r.node(), r.time(), "thread " + r.threadId() + ", record " + r.id()))
-                .toList();
-    }
-
-    private static Map<String, Long> countByNode(List<KillOverlap.Kill> kills) {
-        return kills.stream().collect(Collectors.groupingBy(KillOverlap.Kill::node, TreeMap::new, Collectors.counting()));
     }
 
     private static void generate(MariaDbServer db, ExecutorService pool, ConcurrentLinkedQueue<Victim> out,
