@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The embedded ZooKeeper's disk stays bounded while the journal writes and prunes: 100,000 records of a
  * journal record's size (450 bytes, written 100 per transaction as the journal does) written and deleted,
  * twice, purged as it goes (the daemon purges every 5 minutes). The logs roll every 16 MB here (32 MB in the
- * daemon) so that one round rolls several times; the disk after the second round is no bigger than after
- * the first. Without the purge it doubles.
+ * daemon) so that one round rolls several times; after either round the disk stays under a bound set by the
+ * journal's size (three snapshots of it and the logs since), which the second round passes without the purge.
  */
 class EmbeddedZooKeeperDiskIT {
     private static final int RECORDS = 100_000;
@@ -53,8 +53,11 @@ class EmbeddedZooKeeperDiskIT {
             System.out.printf("embedded ZooKeeper disk after %,d records written and pruned: %,d bytes; after %,d: %,d bytes%n",
                     RECORDS, first, 2 * RECORDS, second);
             // Three snapshots (each at most the tree at its time: 100,000 records, ~56 MB) and the logs since the
-            // oldest: a bound set by the journal's size, not by how many records went through.
-            assertThat(second).isLessThan(first + 2 * rollBytes);
+            // oldest: a bound set by the journal's size, not by how many records went through. Without the purge
+            // the second round leaves about 395 MB. The two rounds are not compared with each other: ZooKeeper
+            // takes its snapshots at randomised points, so the three kept after one round may hold a nearly empty
+            // tree and those after the other a full one (seen: 155 MB, then 196 MB).
+            assertThat(first).isLessThan(3 * RECORDS * 600L + 4 * rollBytes);
             assertThat(second).isLessThan(3 * RECORDS * 600L + 4 * rollBytes);
         } finally {
             EmbeddedZooKeeper.start(dataDir.resolve("reset"), 0).close(); // the process-wide roll size back to the daemon's
