@@ -351,9 +351,10 @@ public final class ZkJournal implements KillListener, AutoCloseable {
 
     /** Appends to the spool; with {@link #slowSpoolForTests}, holding it that much longer first. */
     private int append(List<Entry> entries) {
+        List<KillRecord> records = entries.stream().map(Entry::record).toList();
         long delay = testSpoolDelayNanos;
         if (delay == 0) {
-            return spool.append(entries.stream().map(Entry::record).toList());
+            return spool.append(records);
         }
         synchronized (spool) { // Spool's own monitor: a close waits for the slow append, as for a slow fsync
             boolean interrupted = false;
@@ -368,7 +369,7 @@ public final class ZkJournal implements KillListener, AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            return spool.append(entries.stream().map(Entry::record).toList());
+            return spool.append(records);
         }
     }
 
