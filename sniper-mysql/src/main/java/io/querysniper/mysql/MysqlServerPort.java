@@ -170,7 +170,9 @@ public final class MysqlServerPort implements ServerPort {
                  ResultSet rs = SessionQueries.query(s, pollSql(flavor, filter, ownBefore))) {
                 // Ages are as of the statement's execution: stamping after it returns never overstates them.
                 takenAt = clock.instant();
-                lastTransactionRead = System.nanoTime();
+                if (filter.transactions()) {
+                    lastTransactionRead = System.nanoTime();
+                }
                 while (rs.next()) {
                     rows.add(row(rs));
                 }
@@ -324,21 +326,24 @@ public final class MysqlServerPort implements ServerPort {
         }
         Instant at = clock.instant();
         long sinceTrxRead = System.nanoTime() - lastTransactionRead; // this read refreshes the cache if over 100 ms
-        Session now = readThread(c, flavor, request.threadId(), at);
+        Session now = readThread(c, flavor, request.threadId(), at, check.needsTransactions());
         if (check.needsFreshTransactions(now, at) && sinceTrxRead < TRX_CACHE_NANOS) {
             // InnoDB serves INNODB_TRX from a cache it refreshes only when the last read is over 100 ms old:
             // the thread ran statements since the look, so wait for a fresh transaction list, then read again.
             sleepNanos(TRX_CACHE_NANOS - sinceTrxRead);
             at = clock.instant();
-            now = readThread(c, flavor, request.threadId(), at);
+            now = readThread(c, flavor, request.threadId(), at, true);
         }
         return check.mismatch(now, at);
     }
 
-    private Session readThread(Connection c, Flavor flavor, long threadId, Instant at) throws SQLException {
+    private Session readThread(Connection c, Flavor flavor, long threadId, Instant at, boolean transactions)
+            throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = SessionQueries.query(s,
-                SessionQueries.thread(flavor, target.statementTimeout(), threadId))) {
-            lastTransactionRead = System.nanoTime();
+                SessionQueries.thread(flavor, target.statementTimeout(), threadId, transactions))) {
+            if (transactions) {
+                lastTransactionRead = System.nanoTime();
+            }
             return rs.next() ? session(flavor, row(rs), new AgeTracker(), at) : null;
         }
     }

@@ -21,26 +21,27 @@ final class SessionQueries {
     private static final String TRX_COLUMNS = ", " + TRX_AGE_US + " AS TRX_AGE_US,"
             + " t.trx_rows_modified AS TRX_ROWS_MODIFIED, t.trx_id AS TRX_ID";
 
-    static final String MARIADB = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME_MS, p.QUERY_ID"
-            + TRX_COLUMNS
-            + " FROM information_schema.PROCESSLIST p"
-            + " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID";
+    private static final String TRX_JOIN =
+            " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID";
+
+    private static final String MARIADB_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO,"
+            + " p.TIME_MS, p.QUERY_ID";
+    private static final String MARIADB_FROM = " FROM information_schema.PROCESSLIST p";
+    static final String MARIADB = MARIADB_SESSIONS + TRX_COLUMNS + MARIADB_FROM + TRX_JOIN;
 
     /** events_statements_current gives the running statement's TIMER_WAIT (picoseconds so far). */
-    static final String MYSQL8 = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME,"
-            + " th.TYPE AS THREAD_TYPE, th.NAME AS THREAD_NAME, e.TIMER_WAIT AS STMT_TIMER_WAIT, e.DIGEST AS STMT_DIGEST,"
-            + " e.EVENT_ID AS STMT_EVENT_ID"
-            + TRX_COLUMNS
-            + " FROM performance_schema.processlist p"
+    private static final String MYSQL8_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO,"
+            + " p.TIME, th.TYPE AS THREAD_TYPE, th.NAME AS THREAD_NAME, e.TIMER_WAIT AS STMT_TIMER_WAIT,"
+            + " e.DIGEST AS STMT_DIGEST, e.EVENT_ID AS STMT_EVENT_ID";
+    private static final String MYSQL8_FROM = " FROM performance_schema.processlist p"
             + " LEFT JOIN performance_schema.threads th ON th.PROCESSLIST_ID = p.ID"
             + " LEFT JOIN performance_schema.events_statements_current e ON e.THREAD_ID = th.THREAD_ID"
-            + " AND e.NESTING_EVENT_LEVEL = 0 AND e.END_EVENT_ID IS NULL"
-            + " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID";
+            + " AND e.NESTING_EVENT_LEVEL = 0 AND e.END_EVENT_ID IS NULL";
+    static final String MYSQL8 = MYSQL8_SESSIONS + TRX_COLUMNS + MYSQL8_FROM + TRX_JOIN;
 
-    static final String MYSQL57 = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME"
-            + TRX_COLUMNS
-            + " FROM information_schema.PROCESSLIST p"
-            + " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID";
+    private static final String MYSQL57_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME";
+    private static final String MYSQL57_FROM = " FROM information_schema.PROCESSLIST p";
+    static final String MYSQL57 = MYSQL57_SESSIONS + TRX_COLUMNS + MYSQL57_FROM + TRX_JOIN;
 
     static final String HISTORY_LIST =
             "SELECT `COUNT` FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'";
@@ -50,10 +51,26 @@ final class SessionQueries {
     }
 
     private static String base(Flavor flavor) {
+        return base(flavor, true);
+    }
+
+    /**
+     * The sessions, with their open transaction or without: the transaction list is read only when asked for
+     * (see {@code SessionFilter#transactions}); without it the transaction columns are absent (no
+     * transaction known).
+     */
+    private static String base(Flavor flavor, boolean transactions) {
+        if (transactions) {
+            return switch (flavor) {
+                case MARIADB -> MARIADB;
+                case MYSQL8 -> MYSQL8;
+                case MYSQL57 -> MYSQL57;
+            };
+        }
         return switch (flavor) {
-            case MARIADB -> MARIADB;
-            case MYSQL8 -> MYSQL8;
-            case MYSQL57 -> MYSQL57;
+            case MARIADB -> MARIADB_SESSIONS + MARIADB_FROM;
+            case MYSQL8 -> MYSQL8_SESSIONS + MYSQL8_FROM;
+            case MYSQL57 -> MYSQL57_SESSIONS + MYSQL57_FROM;
         };
     }
 
@@ -94,7 +111,7 @@ final class SessionQueries {
                     + filter.transactionAtLeast().toNanos() / 1000 + ")");
         }
         where.append(any.isEmpty() ? " AND FALSE" : " AND (" + String.join(" OR ", any) + ")");
-        return limited(flavor, base(flavor) + where, limit);
+        return limited(flavor, base(flavor, filter.transactions()) + where, limit);
     }
 
     /** TIME_MS in milliseconds (MariaDB), TIME in whole seconds rounded down (MySQL). */
@@ -102,9 +119,12 @@ final class SessionQueries {
         return flavor == Flavor.MARIADB ? d.toMillis() : d.toSeconds();
     }
 
-    /** One thread's row, as {@link #sessions} gives it: the re-check right before a KILL. */
-    static String thread(Flavor flavor, Duration limit, long threadId) {
-        return limited(flavor, base(flavor) + " WHERE p.ID = " + threadId, limit);
+    /**
+     * One thread's row, as {@link #sessions} gives it, with its open transaction only when asked for: the
+     * re-check right before a KILL.
+     */
+    static String thread(Flavor flavor, Duration limit, long threadId, boolean transactions) {
+        return limited(flavor, base(flavor, transactions) + " WHERE p.ID = " + threadId, limit);
     }
 
     /** The statement used to re-check a thread's statement right before KILL QUERY. */

@@ -252,13 +252,22 @@ class KillPathIT {
         seen(busyId, s -> s.time().toMillis() >= 1200);
 
         ServerSnapshot lean = port.snapshot(StatusNeeds.NONE, new SessionFilter(Duration.ofSeconds(1), null,
-                Duration.ZERO, true));
+                Duration.ZERO, true, true));
         assertThat(lean.sessions()).extracting(Session::threadId).containsExactlyInAnyOrder(busyId, hintedId, trxId);
         assertThat(lean.sessions()).extracting(Session::user).doesNotContain("killer");
         Session t = lean.sessions().stream().filter(s -> s.threadId() == trxId).findFirst().orElseThrow();
         assertThat(t.transactionId()).isPositive();
 
-        ServerSnapshot none = port.snapshot(StatusNeeds.NONE, new SessionFilter(Duration.ofHours(1), null, null, false));
+        // Without the transaction list: the same busy sessions, none known to have a transaction.
+        ServerSnapshot busyOnly = port.snapshot(StatusNeeds.NONE, new SessionFilter(Duration.ofSeconds(1), null,
+                null, true, false));
+        assertThat(busyOnly.sessions()).extracting(Session::threadId).containsExactlyInAnyOrder(busyId, hintedId);
+        assertThat(busyOnly.sessions()).allSatisfy(s -> {
+            assertThat(s.transactionId()).isEqualTo(-1);
+            assertThat(s.hasTransaction()).isFalse();
+        });
+        ServerSnapshot none = port.snapshot(StatusNeeds.NONE, new SessionFilter(Duration.ofHours(1), null, null, false,
+                false));
         assertThat(none.sessions()).isEmpty();
         ServerSnapshot all = port.snapshot(StatusNeeds.NONE, SessionFilter.ALL);
         assertThat(all.sessions().size()).isGreaterThan(20);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRequest;
+import io.querysniper.core.model.SessionFilter;
 import io.querysniper.core.target.KillMethod;
 
 /** Flavour detection, time limits, kill statements, error sorting, grants parsing (PEM keys: core PemFilesTest). */
@@ -32,6 +33,22 @@ class PureLogicTest {
         assertThat(Flavor.detect("8.0.mysql_aurora.3.05.2", "")).isEqualTo(Flavor.MYSQL57);
         assertThat(Flavor.detect("5.7.44-log", "")).isEqualTo(Flavor.MYSQL57);
         assertThat(Flavor.detect("9.1.0", "")).isEqualTo(Flavor.MYSQL8);
+    }
+
+    @Test
+    void theTransactionListIsJoinedOnlyWhenTheFilterOrTheReCheckNeedsIt() {
+        Duration limit = Duration.ofSeconds(2);
+        SessionFilter busy = new SessionFilter(Duration.ofSeconds(1), null, null, true, false);
+        SessionFilter guarded = new SessionFilter(Duration.ofSeconds(1), null, null, true, true);
+        for (Flavor f : Flavor.values()) {
+            assertThat(SessionQueries.sessions(f, limit, busy, Set.of())).doesNotContain("INNODB_TRX")
+                    .doesNotContain("TRX_AGE_US").contains(" WHERE p.ID <> CONNECTION_ID()");
+            assertThat(SessionQueries.sessions(f, limit, guarded, Set.of())).contains("INNODB_TRX", "TRX_ROWS_MODIFIED");
+            assertThat(SessionQueries.thread(f, limit, 7, false)).doesNotContain("INNODB_TRX").endsWith(" WHERE p.ID = 7");
+            assertThat(SessionQueries.thread(f, limit, 7, true)).contains("INNODB_TRX").endsWith(" WHERE p.ID = 7");
+        }
+        assertThat(SessionQueries.sessions(Flavor.MYSQL8, limit, busy, Set.of()))
+                .contains("performance_schema.threads", "events_statements_current");
     }
 
     @Test

@@ -52,6 +52,14 @@ public record KillCheck(KillBasis basis, Session seen, Instant seenAt, boolean s
     }
 
     /**
+     * True when the re-check needs the thread's open transaction (its id, age, rows modified): a decision
+     * on a transaction's age, or a rollback guard. Otherwise the process list alone answers.
+     */
+    public boolean needsTransactions() {
+        return basis == KillBasis.TRANSACTION || maxRowsModified >= 0;
+    }
+
+    /**
      * Why the thread as read {@code now} (at instant {@code at}) is no longer the one decided about, as the
      * result to report instead of killing; null when the KILL may go.
      *

@@ -176,13 +176,16 @@ public final class RuleEngine {
         Duration busy = null;
         Duration idle = null;
         Duration transaction = null;
+        boolean rowsGuard = false;
         for (Rule r : spec.rules()) {
             busy = min(busy, r.busyTime());
             idle = min(idle, r.idleTime());
             transaction = min(transaction, r.transactionTime());
+            rowsGuard |= r.maxRowsModified() >= 0;
         }
+        // The transaction list only when a limit or a rollback guard reads it (see SessionFilter#transactions).
         return new SessionFilter(ahead(busy, lookAhead), ahead(idle, lookAhead), ahead(transaction, lookAhead),
-                busy != null);
+                busy != null, rowsGuard);
     }
 
     private static Duration min(Duration a, Duration b) {

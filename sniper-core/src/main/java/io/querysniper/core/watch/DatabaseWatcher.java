@@ -101,6 +101,12 @@ public final class DatabaseWatcher implements AutoCloseable {
     /** @param killConnections KILLs at once, or {@link #INLINE_KILLS} to kill on the watcher thread */
     DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
                     Sleeper sleeper, int killConnections) {
+        this(node, database, gate, listener, clock, sleeper, killConnections, KillDispatcher.FINAL_HOLD);
+    }
+
+    /** @param finalHold how long final records may wait for the database's other KILLs (tests) */
+    DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
+                    Sleeper sleeper, int killConnections, Duration finalHold) {
         if (killConnections < 0) {
             throw new IllegalArgumentException("killConnections must be >= 0: " + killConnections);
         }
@@ -116,7 +122,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         this.guard = new KillRateGuard(spec.maxKillsPerMinute());
         this.failures = new FailureStreak(spec);
         this.dispatcher = new KillDispatcher(node, spec, port, gate, listener, clock, recent, killConnections,
-                () -> owner = false);
+                () -> owner = false, finalHold);
         // A virtual thread: a thousand watched databases must not mean a thousand platform threads.
         this.thread = Thread.ofVirtual().name("sniper-" + spec.database() + "-poll")
                 .uncaughtExceptionHandler((t, e) ->

@@ -82,6 +82,11 @@ final class KillLanes {
         return lanes.size();
     }
 
+    /** True when no KILL waits or is being sent: every lane has ended. */
+    synchronized boolean idle() {
+        return lanes.isEmpty();
+    }
+
     /** Jobs not yet taken by a lane. */
     synchronized int waiting() {
         return waiting.size();

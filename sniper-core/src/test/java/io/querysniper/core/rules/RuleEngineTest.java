@@ -414,11 +414,18 @@ class RuleEngineTest {
         assertThat(f.idleAtLeast()).isEqualTo(s(58));
         assertThat(f.transactionAtLeast()).isNull();
         assertThat(f.hintedQueries()).isTrue();
+        assertThat(f.transactions()).isFalse(); // no limit and no guard reads the transaction list
+        SessionFilter guarded = new RuleEngine(spec(rule("g").busy(s(30)).maxRows(1000).build())).sessionFilter();
+        assertThat(guarded.transactionAtLeast()).isNull();
+        assertThat(guarded.transactions()).isTrue(); // the rollback guard reads rows modified
         SessionFilter trxOnly = new RuleEngine(spec(rule("t").trx(ms(1500)).action(KillAction.KILL_CONNECTION)
                 .build())).sessionFilter();
         assertThat(trxOnly.busyAtLeast()).isNull();
         assertThat(trxOnly.idleAtLeast()).isNull();
         assertThat(trxOnly.transactionAtLeast()).isEqualTo(Duration.ZERO);
         assertThat(trxOnly.hintedQueries()).isFalse();
+        assertThat(trxOnly.transactions()).isTrue();
+        assertThat(new SessionFilter(null, null, s(1), false, false).transactions())
+                .as("a transaction bound reads the transaction list whatever was asked").isTrue();
     }
 }

@@ -48,9 +48,13 @@ class DatabaseWatcherKillThreadsTest {
     }
 
     private DatabaseWatcher watcher(FakePort port, Clock clock, Duration interval, int killThreads) {
+        return watcher(port, clock, interval, killThreads, KillDispatcher.FINAL_HOLD);
+    }
+
+    private DatabaseWatcher watcher(FakePort port, Clock clock, Duration interval, int killThreads, Duration hold) {
         WatchSpec spec = new WatchSpec("orders", interval, ms(10), List.of(BUSY_30S), Set.of(), 60, false, Set.of());
         DatabaseWatcher w = new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, listener, clock,
-                Sleeper.create(), killThreads);
+                Sleeper.create(), killThreads, hold);
         watchers.add(w);
         return w;
     }
@@ -117,6 +121,47 @@ class DatabaseWatcherKillThreadsTest {
         // Write-ahead on the kill thread: every final record has an intent with the same id.
         assertThat(listener.intents).extracting(KillRecord::id)
                 .containsExactlyInAnyOrderElementsOf(listener.records.stream().map(KillRecord::id).toList());
+    }
+
+    @Test
+    void finalRecordsWaitWhileTheDatabasesKillsGoOutThenGoTogether() {
+        Clock clock = Clock.systemUTC();
+        FakePort port = new FakePort(clock);
+        CountDownLatch entered = new CountDownLatch(1);
+        port.killer = r -> blockOn(port, 1, r, entered);
+        port.showing(session(1).secs(40).build(), session(2).secs(35).build(), session(3).secs(31).build());
+        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS, Duration.ofMinutes(1));
+        w.start();
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> entered.getCount() == 0
+                && killsOf(port, 2) == 1 && killsOf(port, 3) == 1);
+        // 2 and 3 have answered; 1 is still inside the server: no record yet, not even theirs.
+        await().during(200, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(listener.records::isEmpty);
+        assertThat(listener.intents).hasSize(3);
+
+        release.countDown();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> listener.records.size() == 3);
+        assertThat(killed()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(listener.recordBatches).containsExactly(3);
+    }
+
+    @Test
+    void aKillStuckPastTheHoldDoesNotHoldTheOtherRecords() {
+        Clock clock = Clock.systemUTC();
+        FakePort port = new FakePort(clock);
+        CountDownLatch entered = new CountDownLatch(1);
+        port.killer = r -> blockOn(port, 1, r, entered);
+        port.showing(session(1).secs(40).build(), session(2).secs(35).build(), session(3).secs(31).build());
+        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS, ms(100));
+        w.start();
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> killed().size() == 2);
+        assertThat(entered.getCount()).isZero();
+        assertThat(killed()).containsExactlyInAnyOrder(2L, 3L);
+        assertThat(w.killsInFlight()).as("1 is still inside the server").isEqualTo(1);
+        release.countDown();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> killed().size() == 3);
+        assertThat(listener.recordBatches).containsExactly(2, 1);
     }
 
     @Test

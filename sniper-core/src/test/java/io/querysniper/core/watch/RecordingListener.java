@@ -15,6 +15,8 @@ class RecordingListener implements KillListener {
     final List<java.time.Instant> expected = new CopyOnWriteArrayList<>();
     /** Sizes of the intent batches, in order. */
     final List<Integer> intentBatches = new CopyOnWriteArrayList<>();
+    /** Sizes of the final record batches, in order. */
+    final List<Integer> recordBatches = new CopyOnWriteArrayList<>();
 
     @Override
     public void beforeKills(List<KillRecord> batch) {
@@ -30,6 +32,12 @@ class RecordingListener implements KillListener {
     @Override
     public void expectRecords(java.time.Instant at) {
         expected.add(at);
+    }
+
+    @Override
+    public void onRecords(List<KillRecord> batch) {
+        recordBatches.add(batch.size());
+        KillListener.super.onRecords(batch);
     }
 
     @Override
