@@ -14,8 +14,6 @@ import io.querysniper.core.rules.Durations;
 import io.querysniper.core.rules.Evaluation;
 import io.querysniper.core.rules.RuleEngine;
 import io.querysniper.core.rules.Verdict;
-import io.querysniper.core.sql.Fingerprint;
-import io.querysniper.core.sql.QueryHints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +75,7 @@ public final class DatabaseWatcher implements AutoCloseable {
     private final RecentDecisions recent = new RecentDecisions();
     private final ArmedKills armed = new ArmedKills();
     private final TransactionAges transactionAges = new TransactionAges();
+    private final StatementFacts statementFacts;
     private final FailureStreak failures;
     private final KillDispatcher dispatcher;
     private final Thread thread;
@@ -118,6 +117,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.engine = new RuleEngine(spec);
+        this.statementFacts = new StatementFacts(spec.tagAllowList(), RECORD_FINGERPRINT_CHARS);
         this.ids = new RecordIds(node);
         this.guard = new KillRateGuard(spec.maxKillsPerMinute());
         this.failures = new FailureStreak(spec);
@@ -286,6 +286,7 @@ public final class DatabaseWatcher implements AutoCloseable {
             return spec.interval();
         }
         owner = true;
+        statementFacts.forgetAll();
         ServerSnapshot snapshot = transactionAges.sharpen(
                 port.snapshot(engine.statusNeeds(), engine.sessionFilter()));
         failures.recovered(clock.instant());
@@ -306,6 +307,7 @@ public final class DatabaseWatcher implements AutoCloseable {
     private void arm(List<Evaluation.Upcoming> upcoming, ServerSnapshot snapshot) {
         List<ArmedKills.Armed> list = new ArrayList<>(upcoming.size());
         for (Evaluation.Upcoming u : upcoming) {
+            statementFacts.of(u.verdict().session().info()); // now, not when the kill is due
             list.add(new ArmedKills.Armed(u.verdict(), snapshot.takenAt().plus(u.dueIn()), snapshot.takenAt(),
                     snapshot.subSecondAges(), snapshot.serverId()));
         }
@@ -431,21 +433,13 @@ public final class DatabaseWatcher implements AutoCloseable {
      */
     private KillRecord record(Verdict v, Instant now, Duration sinceSeen) {
         Session s = v.session();
-        String fingerprint = null;
-        String digest = null;
-        if (s.info() != null) {
-            // Bounded so a 1 MB statement cannot make a 1 MB log line or journal record; the digest
-            // still covers the whole fingerprint.
-            Fingerprint fp = Fingerprint.of(s.info()).truncate(RECORD_FINGERPRINT_CHARS);
-            fingerprint = fp.fingerprint();
-            digest = fp.digest();
-        }
+        StatementFacts.Facts facts = statementFacts.of(s.info());
         Duration since = sinceSeen.isNegative() ? Duration.ZERO : sinceSeen;
         return new KillRecord(ids.next(now), now, node, spec.database(), s.threadId(), s.queryId(), s.user(), s.host(),
                 s.db(), s.command(), s.state(), s.time().plus(since).toMillis(),
                 s.transactionAge() == null ? -1 : s.transactionAge().plus(since).toMillis(), s.rowsModified(),
-                v.rule().name(), v.action(), KillOutcome.PENDING, null, fingerprint, digest, s.serverDigest(),
-                QueryHints.parse(s.info(), spec.tagAllowList()).tags(), spec.dryRun());
+                v.rule().name(), v.action(), KillOutcome.PENDING, null, facts.fingerprint(), facts.digest(),
+                s.serverDigest(), facts.tags(), spec.dryRun());
     }
 
     private void emit(KillRecord record) {
