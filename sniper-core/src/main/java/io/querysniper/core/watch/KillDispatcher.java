@@ -60,8 +60,6 @@ final class KillDispatcher {
      * leaves pending intents, as a crash during the KILLs would.
      */
     static final Duration FINAL_HOLD = Duration.ofMillis(300);
-    /** How often a batch holding final records looks whether the KILLs are all out. */
-    private static final long QUIET_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A lane stuck on one KILL this long lets the next KILL go on another lane (see {@link KillLanes}). */
     static final Duration SLOW_KILL = Duration.ofMillis(15);
     /**
@@ -260,37 +258,49 @@ final class KillDispatcher {
     private record Answer(KillOrder order, KillResult result) {}
 
     /**
-     * Finishes each answer as it comes (memory, in-flight), and holds the final records until every KILL of
-     * the database is out or {@link #finalHoldNanos} after the first answer; after that, one by one.
+     * Finishes each answer as it comes (memory, in-flight) and holds the final records until every KILL of
+     * the database is out, at most {@link #finalHoldNanos} after the first answer; answers later than
+     * that go one by one.
      */
     private void gather(BlockingQueue<Answer> answers, int expected) {
         List<KillRecord> held = new ArrayList<>(expected);
         long holdEnd = 0;
-        boolean holding = true;
         int left = expected;
         boolean interrupted = false;
-        while (left > 0 || !held.isEmpty()) {
-            if (!held.isEmpty() && (!holding || lanes.idle() || System.nanoTime() - holdEnd >= 0)) {
-                emit(held);
-                held = new ArrayList<>();
-                holding = false;
-                continue;
-            }
+        while (left > 0) {
             Answer a;
             try {
-                a = held.isEmpty() ? answers.take() : answers.poll(QUIET_POLL_NANOS, TimeUnit.NANOSECONDS);
+                a = left == expected ? answers.take()
+                        : answers.poll(holdEnd - System.nanoTime(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true; // every job answers, the stuck ones last: keep gathering, restore at the end
                 continue;
             }
             if (a == null) {
-                continue;
+                break; // the hold is over
             }
             if (left == expected) {
                 holdEnd = System.nanoTime() + finalHoldNanos;
             }
             left--;
             held.add(finish(a.order(), a.result()));
+        }
+        if (left == 0) {
+            try {
+                lanes.awaitIdle(holdEnd);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        emit(held);
+        while (left > 0) {
+            try {
+                Answer a = answers.take();
+                left--;
+                emit(List.of(finish(a.order(), a.result())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -82,9 +82,19 @@ final class KillLanes {
         return lanes.size();
     }
 
-    /** True when no KILL waits or is being sent: every lane has ended. */
-    synchronized boolean idle() {
-        return lanes.isEmpty();
+    /**
+     * Waits until no KILL waits or is being sent (every lane has ended), or until {@code deadlineNanos}
+     * (System.nanoTime); true when idle.
+     */
+    synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        while (!lanes.isEmpty()) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** Jobs not yet taken by a lane. */
@@ -163,6 +173,7 @@ final class KillLanes {
                         if (!waiting.isEmpty() && lanes.isEmpty()) {
                             openLane();
                         }
+                        KillLanes.this.notifyAll(); // awaitIdle
                     }
                 }
             }
@@ -176,6 +187,7 @@ final class KillLanes {
                     job = waiting.poll();
                     if (job == null) {
                         lanes.remove(this);
+                        KillLanes.this.notifyAll(); // awaitIdle
                         return true;
                     }
                 }

@@ -126,4 +126,30 @@ class KillLanesTest {
         await().atMost(5, TimeUnit.SECONDS).until(() -> lanes.laneCount() == 0);
         assertThat(most.get()).isEqualTo(1);
     }
+
+    @Test
+    void awaitIdleReturnsOnceTheLastKillIsOutOrAtItsDeadline() throws InterruptedException {
+        KillLanes lanes = new KillLanes("orders", 1, Duration.ofSeconds(5), LANES, WATCH);
+        assertThat(lanes.awaitIdle(System.nanoTime())).as("no lane at all").isTrue();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<String> order = new CopyOnWriteArrayList<>();
+        lanes.submit(List.of(new Probe("stuck", true, running, most, order)));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> order.size() == 1);
+
+        long start = System.nanoTime();
+        assertThat(lanes.awaitIdle(start + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+        assertThat(lanes.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30))).isTrue();
+        assertThat(lanes.laneCount()).isZero();
+    }
 }
