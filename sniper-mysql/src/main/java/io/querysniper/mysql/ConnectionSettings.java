@@ -52,6 +52,11 @@ final class ConnectionSettings implements AutoCloseable {
         // fill Connector/J's default 50 entries on every kill connection. A few cover the poll.
         p.setProperty("metadataCacheSize", Integer.toString(METADATA_CACHE_SIZE));
         p.setProperty("maintainTimeStats", "false");
+        // A plain 16 KB buffer for what the server sends: Connector/J's default read-ahead stream asks the
+        // socket how much is waiting (a FIONREAD system call) before every read, 3% of an idle node's CPU
+        // profiled at 1,000 databases; the buffer reads as much as has arrived with the read itself.
+        p.setProperty("useReadAheadInput", "false");
+        p.setProperty("useUnbufferedInput", "false");
         p.setProperty("characterEncoding", "UTF-8");
         p.setProperty("connectionAttributes", "program_name:query-sniper,qs_node:" + attributeValue(nodeId));
         tls(target.tls() == null ? TlsSettings.PREFERRED : target.tls());

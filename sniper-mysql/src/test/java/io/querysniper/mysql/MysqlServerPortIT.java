@@ -337,6 +337,8 @@ class MysqlServerPortIT {
                     .toList();
             assertThat(pool).hasSizeLessThanOrEqualTo(MysqlServerPort.poolSize(Targets.plain(DB.server())));
             assertThat(after.ownThreadIds()).containsAll(pool);
+            assertThat(port.keepaliveMillis()).as("no keepalive pings: the poll uses its connection every interval")
+                    .isZero();
         } finally {
             for (Connection app : apps) {
                 app.close();

@@ -30,7 +30,7 @@ class PollConnectionIT {
     }
 
     @Test
-    void thePollsColumnDefinitionsAreParsedOnceAndNoClockIsReadPerPacket() throws Exception {
+    void thePollsColumnDefinitionsAreParsedOnceAndNoClockOrSocketQueueIsReadPerPacket() throws Exception {
         try (MysqlConnector connector = new MysqlConnector(Targets.plain(DB.server()),
                 new Credentials("sniper", "sniper-pw"), "node-1");
              Connection c = connector.connect()) {
@@ -45,6 +45,10 @@ class PollConnectionIT {
                 assertThat(rs.getLong("ID")).as("columns found by label from the kept definitions").isPositive();
             }
             assertThat(jdbc.getPropertySet().getBooleanProperty(PropertyKey.maintainTimeStats).getValue()).isFalse();
+            assertThat(jdbc.getPropertySet().getBooleanProperty(PropertyKey.useReadAheadInput).getValue())
+                    .as("no FIONREAD before every read").isFalse();
+            assertThat(jdbc.getPropertySet().getBooleanProperty(PropertyKey.useUnbufferedInput).getValue())
+                    .as("a plain buffer instead").isFalse();
             assertThat(jdbc.getPropertySet().getIntegerProperty(PropertyKey.metadataCacheSize).getValue())
                     .as("a small cache: the re-check before a KILL names its thread, a new statement each time")
                     .isEqualTo(ConnectionSettings.METADATA_CACHE_SIZE);
