@@ -114,15 +114,16 @@ servers_alive() { # fails, naming them, when servers died (a crashed server woul
     echo "bench: no figures (QS_BENCH_KEEP=1 keeps the logs)" >&2; exit 1; }
 }
 
-proc_sample() { # proc_sample PID...: "<utime+stime ticks> <RSS kB> <threads>" summed over the processes
-  local p t=0 r=0 th=0 f
+proc_sample() { # proc_sample PID...: "<utime+stime ticks> <RSS kB> <threads> <stime ticks>" summed over the processes
+  local p t=0 r=0 th=0 st=0 f
   for p in "$@"; do
     f=$(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null) || continue
     t=$(( t + ${f% *} + ${f#* } ))
+    st=$(( st + ${f#* } ))
     r=$(( r + $(awk '/^VmRSS/{print $2}' "/proc/$p/status") ))
     th=$(( th + $(awk '/^Threads/{print $2}' "/proc/$p/status") ))
   done
-  echo "$t $r $th"
+  echo "$t $r $th $st"
 }
 
 # measure LABEL USER SERVERS PID...: CPU, RSS (max over the window), threads, statements over $window s.
@@ -147,10 +148,12 @@ measure() {
   helper delta "$user" "$servers"
   read -r m_secs m_questions m_user m_show m_pl m_plmin m_plmax <<<"$answer"
   m_cpu=$(awk -v a="${a%% *}" -v b="${b%% *}" -v t0="$t0" -v t1="$t1" -v clk="$clk" 'BEGIN {printf "%.4f", (b - a) / clk / ((t1 - t0) / 1e9)}')
+  # The kernel's part: on loopback a process's sends also pay for the receiver's TCP processing.
+  m_sys_cpu=$(awk -v a="${a##* }" -v b="${b##* }" -v t0="$t0" -v t1="$t1" -v clk="$clk" 'BEGIN {printf "%.4f", (b - a) / clk / ((t1 - t0) / 1e9)}')
   m_servers_cpu=$(awk -v a="${sa%% *}" -v b="${sb%% *}" -v t0="$t0" -v t1="$t1" -v clk="$clk" 'BEGIN {printf "%.4f", (b - a) / clk / ((t1 - t0) / 1e9)}')
   m_rss_mb=$(awk -v r="$rss_max" 'BEGIN {printf "%.1f", r / 1024}')
   m_threads=$th_max
-  echo "bench: $label: window ${m_secs}s, CPU $(awk -v c="$m_cpu" 'BEGIN {printf "%.1f%%", c * 100}') of one core, RSS max ${m_rss_mb} MB, threads max $m_threads, process list avg $m_pl (min $m_plmin, max $m_plmax), all $k servers' CPU $(awk -v c="$m_servers_cpu" 'BEGIN {printf "%.0f%%", c * 100}') of one core, Questions $m_questions, $user statements $m_user, SHOW PROCESSLIST $m_show, load average $(bench_loadavg)"
+  echo "bench: $label: window ${m_secs}s, CPU $(awk -v c="$m_cpu" 'BEGIN {printf "%.1f%%", c * 100}') of one core (kernel $(awk -v c="$m_sys_cpu" 'BEGIN {printf "%.1f%%", c * 100}')), RSS max ${m_rss_mb} MB, threads max $m_threads, process list avg $m_pl (min $m_plmin, max $m_plmax), all $k servers' CPU $(awk -v c="$m_servers_cpu" 'BEGIN {printf "%.0f%%", c * 100}') of one core, Questions $m_questions, $user statements $m_user, SHOW PROCESSLIST $m_show, load average $(bench_loadavg)"
 }
 
 load_start=$(bench_loadavg)
@@ -171,7 +174,7 @@ own_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a)
 echo "bench: owns $owned of $n databases $own_s s after start$([ "$owned" -ge "$n" ] || echo " (NOT ALL: measuring anyway)"); warm-up ${warmup} s"
 sleep "$warmup"
 measure "query-sniper, $n databases" sniper all "$daemon_pid"
-qs_cpu=$m_cpu qs_rss=$m_rss_mb qs_threads=$m_threads qs_pl=$m_pl qs_servers_cpu=$m_servers_cpu
+qs_cpu=$m_cpu qs_sys_cpu=$m_sys_cpu qs_rss=$m_rss_mb qs_threads=$m_threads qs_pl=$m_pl qs_servers_cpu=$m_servers_cpu
 qs_cpu_series=$m_cpu_series qs_rss_series=$m_rss_series
 qs_stmt_user=$(awk -v u="$m_user" -v n="$n" -v s="$m_secs" 'BEGIN {printf "%.3f", u / n / s}')
 qs_stmt_q=$(awk -v u="$m_questions" -v n="$n" -v s="$m_secs" 'BEGIN {printf "%.3f", u / n / s}')
@@ -237,7 +240,7 @@ if [ "$qs_errors" -gt 0 ]; then
   grep ' ERROR \| WARN ' "$work/sniper.log" | grep -v 'cluster.zookeeper is not set\|maxCnxns is not configured' \
     | sed 's/^[^ ]* *\(WARN\|ERROR\) *\[[^]]*\] *\([^ ]*\).* - /\1 \2 /; s/[0-9][0-9]*/N/g; s/dbN*/dbN/g' | cut -c1-160 | sort | uniq -c | sort -rn | head -5
 fi
-json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s,"cpu_series":[%s],"rss_mb_series":[%s]},"pt":%s}' \
-  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$qs_cpu_series" "$qs_rss_series" "$pt_json")
+json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"sys_cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s,"cpu_series":[%s],"rss_mb_series":[%s]},"pt":%s}' \
+  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_sys_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$qs_cpu_series" "$qs_rss_series" "$pt_json")
 echo "$json"
 if [ -n "${QS_BENCH_JSON:-}" ]; then echo "$json" >>"$QS_BENCH_JSON"; fi
