@@ -123,18 +123,27 @@ class DatabaseWatcherKillThreadsTest {
                 .containsExactlyInAnyOrderElementsOf(listener.records.stream().map(KillRecord::id).toList());
     }
 
-    @Test
-    void finalRecordsWaitWhileTheDatabasesKillsGoOutThenGoTogether() {
+    /** Three victims of one look; the KILL of thread 1 blocks in the server until {@link #release}. */
+    private record OneStuck(FakePort port, DatabaseWatcher watcher, CountDownLatch entered) {
+    }
+
+    private OneStuck threeVictimsOneStuck(Duration finalHold) {
         Clock clock = Clock.systemUTC();
         FakePort port = new FakePort(clock);
         CountDownLatch entered = new CountDownLatch(1);
         port.killer = r -> blockOn(port, 1, r, entered);
         port.showing(session(1).secs(40).build(), session(2).secs(35).build(), session(3).secs(31).build());
-        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS, Duration.ofMinutes(1));
+        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS, finalHold);
         w.start();
+        return new OneStuck(port, w, entered);
+    }
 
-        await().atMost(5, TimeUnit.SECONDS).until(() -> entered.getCount() == 0
-                && killsOf(port, 2) == 1 && killsOf(port, 3) == 1);
+    @Test
+    void finalRecordsWaitWhileTheDatabasesKillsGoOutThenGoTogether() {
+        OneStuck t = threeVictimsOneStuck(Duration.ofMinutes(1));
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> t.entered().getCount() == 0
+                && killsOf(t.port(), 2) == 1 && killsOf(t.port(), 3) == 1);
         // 2 and 3 have answered; 1 is still inside the server: no record yet, not even theirs.
         await().during(200, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(listener.records::isEmpty);
         assertThat(listener.intents).hasSize(3);
@@ -147,18 +156,12 @@ class DatabaseWatcherKillThreadsTest {
 
     @Test
     void aKillStuckPastTheHoldDoesNotHoldTheOtherRecords() {
-        Clock clock = Clock.systemUTC();
-        FakePort port = new FakePort(clock);
-        CountDownLatch entered = new CountDownLatch(1);
-        port.killer = r -> blockOn(port, 1, r, entered);
-        port.showing(session(1).secs(40).build(), session(2).secs(35).build(), session(3).secs(31).build());
-        DatabaseWatcher w = watcher(port, clock, ms(50), WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS, ms(100));
-        w.start();
+        OneStuck t = threeVictimsOneStuck(ms(100));
 
         await().atMost(5, TimeUnit.SECONDS).until(() -> killed().size() == 2);
-        assertThat(entered.getCount()).isZero();
+        assertThat(t.entered().getCount()).isZero();
         assertThat(killed()).containsExactlyInAnyOrder(2L, 3L);
-        assertThat(w.killsInFlight()).as("1 is still inside the server").isEqualTo(1);
+        assertThat(t.watcher().killsInFlight()).as("1 is still inside the server").isEqualTo(1);
         release.countDown();
         await().atMost(5, TimeUnit.SECONDS).until(() -> killed().size() == 3);
         assertThat(listener.recordBatches).containsExactly(2, 1);
