@@ -21,13 +21,14 @@ final class SessionQueries {
     private static final String TRX_COLUMNS = ", " + TRX_AGE_US + " AS TRX_AGE_US,"
             + " t.trx_rows_modified AS TRX_ROWS_MODIFIED, t.trx_id AS TRX_ID";
 
+    /** MariaDB's and MySQL 5.7's process list. */
+    private static final String I_S_PROCESSLIST = " FROM information_schema.PROCESSLIST p";
     private static final String TRX_JOIN =
             " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID";
 
     private static final String MARIADB_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO,"
             + " p.TIME_MS, p.QUERY_ID";
-    private static final String MARIADB_FROM = " FROM information_schema.PROCESSLIST p";
-    static final String MARIADB = MARIADB_SESSIONS + TRX_COLUMNS + MARIADB_FROM + TRX_JOIN;
+    static final String MARIADB = MARIADB_SESSIONS + TRX_COLUMNS + I_S_PROCESSLIST + TRX_JOIN;
 
     /** events_statements_current gives the running statement's TIMER_WAIT (picoseconds so far). */
     private static final String MYSQL8_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO,"
@@ -40,8 +41,7 @@ final class SessionQueries {
     static final String MYSQL8 = MYSQL8_SESSIONS + TRX_COLUMNS + MYSQL8_FROM + TRX_JOIN;
 
     private static final String MYSQL57_SESSIONS = "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.INFO, p.TIME";
-    private static final String MYSQL57_FROM = " FROM information_schema.PROCESSLIST p";
-    static final String MYSQL57 = MYSQL57_SESSIONS + TRX_COLUMNS + MYSQL57_FROM + TRX_JOIN;
+    static final String MYSQL57 = MYSQL57_SESSIONS + TRX_COLUMNS + I_S_PROCESSLIST + TRX_JOIN;
 
     static final String HISTORY_LIST =
             "SELECT `COUNT` FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'";
@@ -68,9 +68,9 @@ final class SessionQueries {
             };
         }
         return switch (flavor) {
-            case MARIADB -> MARIADB_SESSIONS + MARIADB_FROM;
+            case MARIADB -> MARIADB_SESSIONS + I_S_PROCESSLIST;
             case MYSQL8 -> MYSQL8_SESSIONS + MYSQL8_FROM;
-            case MYSQL57 -> MYSQL57_SESSIONS + MYSQL57_FROM;
+            case MYSQL57 -> MYSQL57_SESSIONS + I_S_PROCESSLIST;
         };
     }
 
