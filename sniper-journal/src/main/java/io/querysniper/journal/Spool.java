@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,8 @@ import java.util.List;
  */
 final class Spool {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
+    /** Appends cut short by an interrupt that are written again before the records count as lost. */
+    private static final int MAX_INTERRUPTED_ATTEMPTS = 3;
 
     /** Makes a directory's entries durable (an fsync of the directory); a seam for tests. */
     interface DirSync {
@@ -116,30 +119,57 @@ final class Spool {
         if (kept == 0) {
             return records.size();
         }
-        long before = -1;
+        byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
+        // A FileChannel closes itself when its thread is interrupted during I/O (or enters it interrupted):
+        // the records come first, so the I/O runs with the flag cleared and the flag is given back after.
+        boolean interrupted = Thread.interrupted();
         try {
-            FileChannel ch = open();
-            before = ch.size();
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    writeAndSync(data);
+                    break;
+                } catch (ClosedByInterruptException e) {
+                    interrupted = true; // an interrupt arrived mid-write: cut back by open(), then written again
+                    Thread.interrupted();
+                    channel = null;
+                    if (attempt == MAX_INTERRUPTED_ATTEMPTS) {
+                        throw new SniperException("cannot append to journal spool " + file + ": interrupted "
+                                + attempt + " times while writing", e);
+                    }
+                } catch (IOException e) {
+                    throw new SniperException("cannot append to journal spool " + file + ": " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        dirty = true;
+        return records.size() - kept;
+    }
+
+    /** Appends and fsyncs; on a failure the append is cut back (at once or before the next append). */
+    private void writeAndSync(byte[] data) throws IOException {
+        FileChannel ch = open();
+        long before = ch.size();
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             ch.force(false);
             bytes += ch.size() - before;
-            dirty = true;
         } catch (IOException e) {
-            if (before >= 0) {
-                repairTo = before;
-                repair(); // at once if the disk lets us; else before the next append
-            }
-            throw new SniperException("cannot append to journal spool " + file + ": " + e.getMessage(), e);
+            repairTo = before;
+            repair(); // at once if the disk lets us (not on a channel an interrupt closed); else at the next open
+            throw e;
         }
-        return records.size() - kept;
     }
 
     /** Cuts away what a failed append left, so the next record starts on a line of its own. */
     private void repair() {
-        if (repairTo < 0 || channel == null) {
+        if (repairTo < 0 || channel == null || !channel.isOpen()) {
             return;
         }
         try {
@@ -294,9 +324,10 @@ final class Spool {
                     dirSync.sync(dir); // the new file's name must survive a power loss like its content
                 }
                 ch.position(ch.size()); // append: this process is the spool's only writer
-                // A crash mid-append may have left a partial line: end it so the next record starts clean.
+                // A crash mid-append may have left a partial line: end it so the next record starts clean
+                // (a failed append of this process is cut back instead, below).
                 long size = ch.size();
-                if (size > 0) {
+                if (size > 0 && repairTo < 0) {
                     ByteBuffer last = ByteBuffer.allocate(1);
                     ch.read(last, size - 1);
                     if (last.get(0) != '\n') {

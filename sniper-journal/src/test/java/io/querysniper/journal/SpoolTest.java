@@ -77,6 +77,34 @@ class SpoolTest {
         }
     }
 
+    /**
+     * A journal stopping interrupts its writer when it does not drain in time; a FileChannel closes itself
+     * when its thread is interrupted, and the records of that append were lost ("200 record(s) lost, spool
+     * failed", a process test's stop under a kill load). The spool writes them anyway and keeps the flag.
+     */
+    @Test
+    void anInterruptedThreadStillAppendsAndKeepsItsInterrupt() {
+        Spool spool = new Spool(tmp, "n1", Long.MAX_VALUE, dir -> { });
+        List<KillRecord> before = records(3);
+        spool.append(before);
+        List<KillRecord> interrupted = records(4);
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(spool.append(interrupted)).isZero();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is given back").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        List<KillRecord> after = records(2);
+        spool.append(after);
+        spool.close();
+        List<String> all = new ArrayList<>();
+        for (List<KillRecord> batch : List.of(before, interrupted, after)) {
+            batch.forEach(r -> all.add(r.id()));
+        }
+        assertThat(spool.takeForReplay()).extracting(KillRecord::id).containsExactlyElementsOf(all);
+    }
+
     @Test
     void theCapDropsTheNewestRecordsAndSaysHowMany() {
         List<KillRecord> first = records(10);

@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       quickly, another (up to {@code maxKillConnections}) whenever every lane is stuck on a KILL that
  *       blocks inside the server; the adapter asks the fence once more right before each KILL and
  *       re-checks the thread;</li>
- *   <li>a KILL that could not be sent within one interval of its decision is not sent on old rows (STALE):
- *       the next look judges the session again;</li>
+ *   <li>a KILL that could not be sent within one interval of its decision, the write-ahead not counted, is
+ *       not sent on old rows (STALE): the next look judges the session again;</li>
  *   <li>the final records wait while this database's KILLs are still going out (at most {@link #FINAL_HOLD}
  *       after the batch's first answer), then go out as one batch ({@link KillListener#onRecords}); later
  *       ones one by one. A record costs log lines and a journal write (JSON, a ZooKeeper transaction, an
@@ -192,8 +192,8 @@ final class KillDispatcher {
             List<KillOrder> fresh = new ArrayList<>(batch.size());
             List<KillRecord> unsent = new ArrayList<>();
             for (KillOrder o : batch) {
-                if (isStale(o, now)) {
-                    unsent.add(finish(o, stale(o, now)));
+                if (isStale(o, now, Duration.ZERO)) {
+                    unsent.add(finish(o, stale(o, now, Duration.ZERO)));
                 } else {
                     fresh.add(o);
                 }
@@ -209,22 +209,24 @@ final class KillDispatcher {
             if (fresh.isEmpty()) {
                 return;
             }
+            Instant aheadStart = clock.instant();
             try {
                 listener.beforeKills(fresh.stream().map(KillOrder::intent).toList());
             } catch (RuntimeException e) {
                 log.warn("kill listener failed on {} intent(s)", fresh.size(), e);
             }
-            sendAll(fresh);
+            sendAll(fresh, Duration.between(aheadStart, clock.instant()));
         } finally {
             running.remove(Thread.currentThread());
         }
     }
 
-    private void sendAll(List<KillOrder> orders) {
+    /** @param writeAhead how long the batch's write-ahead took: not counted against the decisions' age */
+    private void sendAll(List<KillOrder> orders, Duration writeAhead) {
         if (lanes == null) {
             List<KillRecord> records = new ArrayList<>(orders.size());
             for (KillOrder o : orders) {
-                records.add(finish(o, send(o)));
+                records.add(finish(o, send(o, writeAhead)));
             }
             emit(records);
             return;
@@ -243,7 +245,7 @@ final class KillDispatcher {
                 public void send() {
                     KillResult result = null;
                     try {
-                        result = KillDispatcher.this.send(o);
+                        result = KillDispatcher.this.send(o, writeAhead);
                     } finally { // every job answers, or its batch would wait for it forever
                         answers.add(new Answer(o, result != null ? result
                                 : new KillResult(KillOutcome.ERROR, "the kill lane failed before the KILL answered")));
@@ -307,9 +309,9 @@ final class KillDispatcher {
         }
     }
 
-    /** Sends one KILL; never throws. */
+    /** Sends one KILL; never throws. {@code writeAhead}: see {@link #isStale(KillOrder, Instant, Duration)}. */
     @SuppressWarnings("try") // the scope is only for its side effect on the MDC
-    private KillResult send(KillOrder o) {
+    private KillResult send(KillOrder o, Duration writeAhead) {
         Verdict v = o.verdict();
         try (MdcScope ignored = MdcScope.of(MdcScope.NODE, node, MdcScope.DB, spec.database(),
                 MdcScope.RULE, v.rule().name())) {
@@ -317,8 +319,8 @@ final class KillDispatcher {
             if (stopping) {
                 return new KillResult(KillOutcome.STALE, "the watcher stopped before the KILL was sent");
             }
-            if (isStale(o, now)) {
-                return stale(o, now);
+            if (isStale(o, now, writeAhead)) {
+                return stale(o, now, writeAhead);
             }
             KillCheck check = new KillCheck(v.basis(), v.session(), o.seenAt(), o.subSecond(), o.serverId(),
                     v.rule().maxRowsModified());
@@ -351,13 +353,22 @@ final class KillDispatcher {
         return true;
     }
 
-    private boolean isStale(KillOrder o, Instant now) {
-        return Duration.between(o.decidedAt(), now).compareTo(spec.interval()) > 0;
+    /**
+     * Whether a decision waited longer than one interval for its KILL, not counting {@code writeAhead}, the
+     * time its batch's intents took to become durable. That wait is the journal's, bounded by its
+     * write-timeout, and the same for every look: counted, a journal slower than the interval (ZooKeeper
+     * slow, the spool's disk slow to fsync) made every decision stale and each next look's too, so nothing
+     * was killed while it lasted. What keeps an older decision safe is checked at the KILL itself: the
+     * fence, the statement's identity (MariaDB's query id, MySQL's re-check) and the rollback guard.
+     */
+    private boolean isStale(KillOrder o, Instant now, Duration writeAhead) {
+        return Duration.between(o.decidedAt(), now).minus(writeAhead).compareTo(spec.interval()) > 0;
     }
 
-    private KillResult stale(KillOrder o, Instant now) {
+    private KillResult stale(KillOrder o, Instant now, Duration writeAhead) {
+        String ahead = writeAhead.isZero() ? "" : ", of which the write-ahead " + Durations.human(writeAhead);
         return new KillResult(KillOutcome.STALE, "not sent within " + Durations.human(spec.interval())
-                + " of the decision (" + Durations.human(Duration.between(o.decidedAt(), now))
+                + " of the decision (" + Durations.human(Duration.between(o.decidedAt(), now)) + ahead
                 + "): judged again on fresh rows");
     }
 
