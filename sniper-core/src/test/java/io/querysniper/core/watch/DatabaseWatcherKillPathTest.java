@@ -3,6 +3,7 @@ package io.querysniper.core.watch;
 import io.querysniper.core.kill.KillAction;
 import io.querysniper.core.kill.KillOutcome;
 import io.querysniper.core.kill.KillRecord;
+import io.querysniper.core.kill.KillRequest;
 import io.querysniper.core.kill.KillResult;
 import io.querysniper.core.model.Session;
 import io.querysniper.core.rules.Rule;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.querysniper.core.Fixtures.T0;
@@ -59,7 +61,7 @@ class DatabaseWatcherKillPathTest {
 
     /** A port whose first KILL takes {@code delay} on the fake clock (the batch runs inline, in order). */
     private void firstKillTakes(Duration delay) {
-        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean first = new AtomicBoolean(true);
         port.killer = r -> {
             if (first.getAndSet(false)) {
                 clock.advance(delay);
@@ -85,7 +87,7 @@ class DatabaseWatcherKillPathTest {
         port.showing(session(1).queryId(3).secs(31).build(), session(2).queryId(4).secs(31).build());
         DatabaseWatcher w = watcher(listener, 60, BUSY_30S);
         w.lookOnce();
-        assertThat(port.kills).extracting(r -> r.threadId()).containsExactly(1L);
+        assertThat(port.kills).extracting(KillRequest::threadId).containsExactly(1L);
         assertThat(listener.intents).hasSize(2);
         assertThat(listener.records).hasSize(2).last().satisfies(r -> {
             assertThat(r.threadId()).isEqualTo(2);
@@ -98,7 +100,7 @@ class DatabaseWatcherKillPathTest {
         port.showing(session(2).queryId(4).secs(32).build());
         w.lookOnce(); // a STALE decision is forgotten: the next look decides again
         assertThat(listener.intents).hasSize(3);
-        assertThat(port.kills).extracting(r -> r.threadId()).containsExactly(1L, 2L);
+        assertThat(port.kills).extracting(KillRequest::threadId).containsExactly(1L, 2L);
     }
 
     /**
