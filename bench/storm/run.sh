@@ -41,11 +41,13 @@ CREATE USER ptkill@'%' IDENTIFIED BY '$pw';   GRANT PROCESS, SUPER ON *.* TO ptk
 CREATE USER bench_admin@'%' IDENTIFIED BY '$pw'; GRANT ALL ON *.* TO bench_admin@'%';
 CREATE USER victim_qs@'%' IDENTIFIED BY '$pw';
 CREATE USER victim_pt@'%' IDENTIFIED BY '$pw';
+CREATE USER victim_warm@'%' IDENTIFIED BY '$pw';
 CREATE DATABASE bench;
 CREATE TABLE bench.hot (id INT PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB;
 INSERT INTO bench.hot VALUES (1, 0);
 GRANT SELECT, UPDATE ON bench.* TO victim_qs@'%';
 GRANT SELECT, UPDATE ON bench.* TO victim_pt@'%';
+GRANT SELECT, UPDATE ON bench.* TO victim_warm@'%';
 SQL
 
 cat >"$work/sniper.conf" <<CONF
