@@ -136,8 +136,9 @@ public final class RuleEngine {
     }
 
     /**
-     * Sessions that will cross a limit within one interval, under a rule that needs nothing but the session
-     * itself to decide, are armed; every other pending crossing brings the next look forward instead.
+     * Sessions that will cross a limit within the arming horizon (one interval and the look grid's lateness),
+     * under a rule that needs nothing but the session itself to decide, are armed; every other pending
+     * crossing brings the next look forward instead.
      */
     private Evaluation upcoming(List<Session> sessions, boolean[] decided, Pending[] pending, List<Verdict> verdicts) {
         Duration soonest = null;
@@ -147,7 +148,7 @@ public final class RuleEngine {
             if (decided[i] || p == null) {
                 continue;
             }
-            if (isArmable(p.rule) && p.left.compareTo(spec.interval()) <= 0) {
+            if (isArmable(p.rule) && p.left.compareTo(spec.armingHorizon()) <= 0) {
                 Check atCrossing = new Check(p.check.what, p.check.limit, p.check.limit, p.check.limitName);
                 upcoming.add(new Evaluation.Upcoming(verdict(p.rule, new Hit(i, sessions.get(i), atCrossing), ""), p.left));
             } else if (soonest == null || p.left.compareTo(soonest) < 0) {

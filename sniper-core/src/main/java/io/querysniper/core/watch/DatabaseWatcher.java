@@ -90,6 +90,11 @@ public final class DatabaseWatcher implements AutoCloseable {
     private volatile boolean nextLookNow;
     /** When the next look is due; null: now. Watcher thread only. */
     private Instant nextLookAt;
+    /**
+     * True when the next look is a routine one, one interval after the last: it waits for the look grid
+     * ({@link Sleeper#sleepForLook}). A look brought forward by a crossing keeps its instant. Watcher thread only.
+     */
+    private boolean nextLookRoutine = true;
 
     /** A watcher that sends at most {@link WatchSpec#maxKillConnections()} KILLs at once. */
     public DatabaseWatcher(String node, WatchedDatabase database, KillGate gate, KillListener listener, Clock clock,
@@ -214,7 +219,7 @@ public final class DatabaseWatcher implements AutoCloseable {
                     break;
                 }
                 try {
-                    if (nextIsLook()) {
+                    if (nextIsLook() && nextLookRoutine) {
                         sleeper.sleepForLook(wait);
                     } else {
                         sleeper.sleep(wait); // an armed kill's instant is never moved
@@ -234,15 +239,16 @@ public final class DatabaseWatcher implements AutoCloseable {
         fireDue();
         Instant now = clock.instant();
         if (nextLookNow || nextLookAt == null || !now.isBefore(nextLookAt)) {
+            boolean forced = nextLookNow;
             nextLookNow = false;
-            lookNow();
+            lookNow(forced);
         }
         return untilNext();
     }
 
     /** Looks now, whatever the schedule; returns the wait before the next armed kill or look. Never throws. */
     public Duration lookOnce() {
-        lookNow();
+        lookNow(true);
         return untilNext();
     }
 
@@ -268,22 +274,34 @@ public final class DatabaseWatcher implements AutoCloseable {
         return wait.isNegative() ? Duration.ZERO : wait;
     }
 
-    private void lookNow() {
+    /** @param forced a look out of schedule ({@link #wake()}, {@link #lookOnce()}): it starts a new phase */
+    private void lookNow(boolean forced) {
         Instant start = clock.instant();
+        // A routine look that came on time (within the grid's lateness) keeps the schedule's phase: the next
+        // one is due an interval after this one was due, not after it ran, so the grid's lateness does not
+        // add up look after look (one look a second stays one a second). A late one starts a new phase.
+        Instant scheduled = !forced && nextLookAt != null && nextLookRoutine
+                && !start.isAfter(nextLookAt.plus(WatchSpec.LOOK_GRID.multipliedBy(2))) ? nextLookAt : null;
         try {
-            nextLookAt = start.plus(look(start));
+            nextLookAt = look(start, scheduled);
         } catch (RuntimeException | StackOverflowError e) {
             armed.clear();
+            nextLookRoutine = true;
             nextLookAt = start.plus(failures.failed(e, clock.instant()));
         }
     }
 
-    /** One look; returns the wait before the next. */
-    private Duration look(Instant start) {
+    /**
+     * One look; returns when the next is due.
+     *
+     * @param scheduled when this look was due, if it is a routine look that came on time; else null
+     */
+    private Instant look(Instant start, Instant scheduled) {
+        nextLookRoutine = true;
         if (!gate.mayKill(spec.database())) {
             owner = false;
             armed.clear();
-            return spec.interval();
+            return (scheduled != null ? scheduled : start).plus(spec.interval());
         }
         owner = true;
         statementFacts.forgetAll();
@@ -295,13 +313,15 @@ public final class DatabaseWatcher implements AutoCloseable {
         act(evaluation.verdicts(), snapshot.takenAt(), snapshot, clock.instant());
         arm(evaluation.upcoming(), snapshot);
         guardTripped = guard.isTripped(clock.instant());
-        Instant due = snapshot.takenAt().plus(evaluation.nextLook());
-        Instant earliest = start.plus(spec.minSpacing());
-        if (due.isBefore(earliest)) {
-            due = earliest;
+        Instant due;
+        if (evaluation.nextLook().compareTo(spec.interval()) < 0) {
+            nextLookRoutine = false; // brought forward to a crossing: on the instant, not the grid
+            due = snapshot.takenAt().plus(evaluation.nextLook());
+        } else {
+            due = (scheduled != null ? scheduled : snapshot.takenAt()).plus(spec.interval());
         }
-        Duration wait = Duration.between(clock.instant(), due);
-        return wait.isNegative() ? Duration.ZERO : wait;
+        Instant earliest = start.plus(spec.minSpacing());
+        return due.isBefore(earliest) ? earliest : due;
     }
 
     private void arm(List<Evaluation.Upcoming> upcoming, ServerSnapshot snapshot) {

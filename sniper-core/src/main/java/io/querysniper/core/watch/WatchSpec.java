@@ -30,6 +30,13 @@ public record WatchSpec(
         Set<String> tagAllowList,
         int maxKillConnections) {
 
+    /**
+     * How late a routine look may come after its due time: the watchers of a process wake for their looks
+     * together, on a grid this far apart ({@link LookTicker}). A look brought forward by a crossing, and
+     * every armed kill, keep their instant.
+     */
+    public static final Duration LOOK_GRID = Duration.ofMillis(50);
+
     /** Default of {@code max-kill-connections}: enough to send a pile-up's KILLs without queueing. */
     public static final int DEFAULT_MAX_KILL_CONNECTIONS = 8;
 
@@ -47,5 +54,14 @@ public record WatchSpec(
                      Set<String> protectedUsers, int maxKillsPerMinute, boolean dryRun, Set<String> tagAllowList) {
         this(database, interval, minSpacing, rules, protectedUsers, maxKillsPerMinute, dryRun, tagAllowList,
                 DEFAULT_MAX_KILL_CONNECTIONS);
+    }
+
+    /**
+     * How far ahead a look arms kills: one interval, and the grid's lateness on top, so that a session
+     * crossing its limit between the interval and a routine look that came late is armed all the same and
+     * killed at its crossing, not at that look.
+     */
+    public Duration armingHorizon() {
+        return interval.plus(LOOK_GRID);
     }
 }

@@ -36,16 +36,20 @@ class RuleEngineEdgesTest {
         return e.verdicts().stream().map(v -> v.session().threadId()).toList();
     }
 
-    // ---- arming: within one interval (inclusive) ---------------------------------------------
+    // ---- arming: within one interval and the look grid's lateness (inclusive) --------------------
 
     @Test
-    void aCrossingExactlyOneIntervalAwayIsArmedAndOneJustBeyondIsNot() {
+    void aCrossingExactlyAtTheArmingHorizonIsArmedAndOneJustBeyondIsNot() {
         Rule busy = rule("busy").busy(s(30)).build();
-        Evaluation atInterval = evaluate(List.of(busy), session(1).secs(29).build()); // spec interval: 1 s
+        // spec interval: 1 s; a routine look may come WatchSpec.LOOK_GRID late, so the horizon is 1.05 s
+        Evaluation atInterval = evaluate(List.of(busy), session(1).secs(29).build());
         assertThat(atInterval.upcoming()).singleElement().satisfies(u -> assertThat(u.dueIn()).isEqualTo(s(1)));
         assertThat(atInterval.nextLook()).isEqualTo(s(1));
 
-        Evaluation beyond = evaluate(List.of(busy), session(1).time(ms(28_999)).build());
+        Evaluation atHorizon = evaluate(List.of(busy), session(1).time(ms(28_950)).build());
+        assertThat(atHorizon.upcoming()).singleElement().satisfies(u -> assertThat(u.dueIn()).isEqualTo(ms(1_050)));
+
+        Evaluation beyond = evaluate(List.of(busy), session(1).time(ms(28_949)).build());
         assertThat(beyond.upcoming()).isEmpty();
         assertThat(beyond.nextLook()).isEqualTo(s(1));
     }

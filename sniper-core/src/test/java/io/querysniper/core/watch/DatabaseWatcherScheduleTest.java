@@ -1,6 +1,7 @@
 package io.querysniper.core.watch;
 
 import io.querysniper.core.kill.KillOutcome;
+import io.querysniper.core.model.Session;
 import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.rules.GroupBy;
 import io.querysniper.core.rules.Rule;
@@ -8,8 +9,12 @@ import io.querysniper.core.rules.Victims;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static io.querysniper.core.Fixtures.T0;
 import static io.querysniper.core.Fixtures.matchUser;
@@ -32,10 +37,93 @@ class DatabaseWatcherScheduleTest {
     private final SwitchGate gate = new SwitchGate();
 
     private DatabaseWatcher watcher(int maxKillsPerMinute, Rule... rules) {
+        return watcher(Sleeper.create(), maxKillsPerMinute, rules);
+    }
+
+    private DatabaseWatcher watcher(Sleeper sleeper, int maxKillsPerMinute, Rule... rules) {
         WatchSpec spec = new WatchSpec("orders", s(1), ms(50), List.of(rules), Set.of(), maxKillsPerMinute, false,
                 Set.of());
-        return new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, listener, clock, Sleeper.create(),
+        return new DatabaseWatcher("node-1", new WatchedDatabase(spec, port), gate, listener, clock, sleeper,
                 DatabaseWatcher.INLINE_KILLS);
+    }
+
+    // ---- the schedule of routine looks: on the shared grid, one a second --------------------------
+
+    @Test
+    void aRoutineLookTheGridMadeLateKeepsTheSchedulesPhase() {
+        DatabaseWatcher w = watcher(60, BUSY_30S);
+        assertThat(w.lookOnce()).isEqualTo(s(1));
+        clock.advance(ms(1_030)); // the grid woke it 30 ms after its due time
+        assertThat(w.tick()).as("due one interval after the last was due, not after it ran").isEqualTo(ms(970));
+        clock.advance(ms(970));
+        assertThat(w.tick()).isEqualTo(s(1));
+    }
+
+    @Test
+    void aRoutineLookLaterThanTwoGridStepsStartsANewPhase() {
+        DatabaseWatcher w = watcher(60, BUSY_30S);
+        w.lookOnce();
+        clock.advance(s(1).plus(WatchSpec.LOOK_GRID.multipliedBy(2)).plusMillis(1)); // an overloaded node: no catch-up
+        assertThat(w.tick()).isEqualTo(s(1));
+    }
+
+    @Test
+    void aLookOutOfScheduleStartsANewPhase() {
+        DatabaseWatcher w = watcher(60, BUSY_30S);
+        w.lookOnce();
+        clock.advance(ms(1_030));
+        assertThat(w.lookOnce()).isEqualTo(s(1));
+    }
+
+    @Test
+    void aRoutineLookWaitsForTheGridAndALookBroughtForwardKeepsItsInstant() throws InterruptedException {
+        assertThat(firstWait(session(9).secs(1).build())).isEqualTo("grid PT1S");
+        Rule pile = rule("pile").match(matchUser("p")).busy(s(30)).pileUp(GroupBy.USER, 2, Victims.ALL).build();
+        assertThat(firstWait(session(1).user("p").time(ms(29_800)).build(), session(2).user("p").time(ms(29_800)).build(),
+                pile)).isEqualTo("exact PT0.2S");
+    }
+
+    /** How the running watcher waits after its first look at these sessions (and optional extra rule). */
+    private String firstWait(Object... sessionsAndRule) throws InterruptedException {
+        List<Session> sessions = new ArrayList<>();
+        List<Rule> rules = new ArrayList<>();
+        for (Object o : sessionsAndRule) {
+            if (o instanceof Rule r) {
+                rules.add(r);
+            } else {
+                sessions.add((Session) o);
+            }
+        }
+        rules.add(BUSY_30S);
+        port.showing(sessions.toArray(Session[]::new));
+        BlockingQueue<String> waits = new LinkedBlockingQueue<>();
+        Sleeper recording = new Sleeper() {
+            private final Sleeper real = Sleeper.create();
+
+            @Override
+            public void sleep(Duration d) throws InterruptedException {
+                waits.add("exact " + d);
+                real.sleep(s(60));
+            }
+
+            @Override
+            public void sleepForLook(Duration d) throws InterruptedException {
+                waits.add("grid " + d);
+                real.sleep(s(60));
+            }
+
+            @Override
+            public void wake() {
+                real.wake();
+            }
+        };
+        DatabaseWatcher w = watcher(recording, 60, rules.toArray(Rule[]::new));
+        w.start();
+        try {
+            return waits.poll(10, TimeUnit.SECONDS);
+        } finally {
+            w.close();
+        }
     }
 
     @Test
