@@ -286,7 +286,6 @@ public final class DatabaseWatcher implements AutoCloseable {
             nextLookAt = look(start, scheduled);
         } catch (RuntimeException | StackOverflowError e) {
             armed.clear();
-            nextLookRoutine = true;
             nextLookAt = start.plus(failures.failed(e, clock.instant()));
         }
     }

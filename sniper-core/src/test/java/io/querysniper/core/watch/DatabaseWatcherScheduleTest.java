@@ -77,25 +77,17 @@ class DatabaseWatcherScheduleTest {
 
     @Test
     void aRoutineLookWaitsForTheGridAndALookBroughtForwardKeepsItsInstant() throws InterruptedException {
-        assertThat(firstWait(session(9).secs(1).build())).isEqualTo("grid PT1S");
+        assertThat(firstWait(List.of(), session(9).secs(1).build())).isEqualTo("grid PT1S");
         Rule pile = rule("pile").match(matchUser("p")).busy(s(30)).pileUp(GroupBy.USER, 2, Victims.ALL).build();
-        assertThat(firstWait(session(1).user("p").time(ms(29_800)).build(), session(2).user("p").time(ms(29_800)).build(),
-                pile)).isEqualTo("exact PT0.2S");
+        assertThat(firstWait(List.of(pile), session(1).user("p").time(ms(29_800)).build(),
+                session(2).user("p").time(ms(29_800)).build())).isEqualTo("exact PT0.2S");
     }
 
-    /** How the running watcher waits after its first look at these sessions (and optional extra rule). */
-    private String firstWait(Object... sessionsAndRule) throws InterruptedException {
-        List<Session> sessions = new ArrayList<>();
-        List<Rule> rules = new ArrayList<>();
-        for (Object o : sessionsAndRule) {
-            if (o instanceof Rule r) {
-                rules.add(r);
-            } else {
-                sessions.add((Session) o);
-            }
-        }
+    /** How the running watcher waits after its first look at these sessions, under these rules and BUSY_30S. */
+    private String firstWait(List<Rule> rulesFirst, Session... sessions) throws InterruptedException {
+        List<Rule> rules = new ArrayList<>(rulesFirst);
         rules.add(BUSY_30S);
-        port.showing(sessions.toArray(Session[]::new));
+        port.showing(sessions);
         BlockingQueue<String> waits = new LinkedBlockingQueue<>();
         Sleeper recording = new Sleeper() {
             private final Sleeper real = Sleeper.create();
