@@ -57,6 +57,12 @@ public final class DatabaseWatcher implements AutoCloseable {
     static final Duration KILL_MEMORY = OutcomeMemory.KILL_MEMORY;
     /** How long a statement killed by its query id is left alone while the server still shows it dying. */
     static final Duration SAME_STATEMENT_MEMORY = OutcomeMemory.SAME_STATEMENT_MEMORY;
+    /**
+     * A routine look this late after its due time still counts as on time and keeps the schedule's phase:
+     * the grid's lateness and a little more. A later one (an overloaded node) starts a new phase instead of
+     * catching up.
+     */
+    private static final Duration ON_TIME = WatchSpec.LOOK_GRID.multipliedBy(2);
     /** Longest fingerprint carried in a kill record. */
     static final int RECORD_FINGERPRINT_CHARS = 1024;
     /** Kill connections: none, kills run on the watcher thread inside {@link #lookOnce()} (deterministic tests). */
@@ -281,7 +287,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         // one is due an interval after this one was due, not after it ran, so the grid's lateness does not
         // add up look after look (one look a second stays one a second). A late one starts a new phase.
         Instant scheduled = !forced && nextLookAt != null && nextLookRoutine
-                && !start.isAfter(nextLookAt.plus(WatchSpec.LOOK_GRID.multipliedBy(2))) ? nextLookAt : null;
+                && !start.isAfter(nextLookAt.plus(ON_TIME)) ? nextLookAt : null;
         try {
             nextLookAt = look(start, scheduled);
         } catch (RuntimeException | StackOverflowError e) {

@@ -10,7 +10,8 @@ import java.util.Set;
  * How one database is watched: the core's share of its settings.
  *
  * @param database            configured database name
- * @param interval            longest time between two looks at this server
+ * @param interval            time between two looks at this server while nothing is near a limit (a look may
+ *                            come up to {@link #LOOK_GRID} after its due time; the schedule keeps its phase)
  * @param minSpacing          shortest time between two looks, however close a candidate is to its limit
  * @param rules               tried in order; the first rule a session breaks decides
  * @param protectedUsers      users never killed, whatever the rules say
