@@ -18,6 +18,12 @@ import java.util.function.Supplier;
  * that latch hands it over (leaves and rejoins at the back). The next in the queue either is the
  * planned owner or hands over in turn, so ownership converges in at most N-1 hand-overs and never
  * flaps while the roster is stable. It also rejoins a latch whose node never appeared.
+ *
+ * <p>Once a walk over the latches finds nothing to do or wait for, and nothing has moved for
+ * {@link #BUSY_FOR}, the walk runs once every {@link #QUIET_WALK} instead of every tick (the roster is
+ * still read every tick, so a member coming or going is seen at once): walking 1,000 latches five times a
+ * second was about 3% of an idle node's CPU, profiled at 1,000 databases, mostly cache misses over the
+ * latches' objects.
  */
 final class Rebalancer {
     private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
@@ -49,6 +55,11 @@ final class Rebalancer {
         void handOver(String db, String target);
     }
 
+    /** How long walks stay every tick after the last thing that moved. */
+    static final Duration BUSY_FOR = Duration.ofSeconds(5);
+    /** How often a walk runs while nothing moves: a chained hand-over (see above) waits at most this long. */
+    static final Duration QUIET_WALK = Duration.ofSeconds(1);
+
     private final String selfId;
     private final RosterSource membership;
     private final Latches seats;
@@ -63,6 +74,10 @@ final class Rebalancer {
     /** The plan for {@link #roster}: it changes only with the roster, so it is computed once per change. */
     private Map<String, String> plan = Map.of();
     private long rosterChangedAt;
+    /** Walks run every tick until then (nanos): after a roster change, a hand-over or a seat still waiting. */
+    private long busyUntil;
+    private long lastWalk;
+    private boolean walked;
 
     Rebalancer(String selfId, RosterSource membership, Latches seats, Supplier<List<String>> databases,
                BooleanSupplier mayAct, Duration settle, LongSupplier nanos) {
@@ -96,30 +111,19 @@ final class Rebalancer {
                 roster = now;
                 plan = Balancer.assign(now.configured());
                 rosterChangedAt = at;
+                busyUntil = at + settle.toNanos() + BUSY_FOR.toNanos();
                 return;
             }
             if (!now.ids().contains(selfId) || at - rosterChangedAt < settle.toNanos()) {
                 return;
             }
-            List<String> dbs = databases.get();
-            Duration wait = latchNodeWait(dbs.size());
-            for (String db : dbs) {
-                if (!seats.seated(db)) {
-                    continue;
-                }
-                long nodeless = seats.nodelessSince(db);
-                if (nodeless != -1 && at - nodeless > wait.toNanos()) {
-                    log.warn("Latch of {} has no node after {} ms; rejoining", db, wait.toMillis());
-                    seats.handOver(db, "(anyone)");
-                    continue;
-                }
-                String target = plan.get(db);
-                if (target == null || selfId.equals(target) || !seats.leads(db)) {
-                    continue;
-                }
-                if (seats.queued(db, target)) {
-                    seats.handOver(db, target + " (balance)");
-                }
+            if (walked && at - busyUntil >= 0 && at - lastWalk < QUIET_WALK.toNanos()) {
+                return;
+            }
+            walked = true;
+            lastWalk = at;
+            if (walk(at)) {
+                busyUntil = at + BUSY_FOR.toNanos();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,5 +132,39 @@ final class Rebalancer {
                 log.warn("Balancing pass failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * One walk over this node's seats: rejoins a latch whose node never appeared, hands a led database
+     * over to its planned owner once that one is queued. True when something moved or is still awaited
+     * (a hand-over, a latch without its node, a led database whose planned owner has not queued yet).
+     */
+    private boolean walk(long at) throws Exception {
+        boolean moving = false;
+        List<String> dbs = databases.get();
+        Duration wait = latchNodeWait(dbs.size());
+        for (String db : dbs) {
+            if (!seats.seated(db)) {
+                continue;
+            }
+            long nodeless = seats.nodelessSince(db);
+            if (nodeless != -1) {
+                moving = true;
+                if (at - nodeless > wait.toNanos()) {
+                    log.warn("Latch of {} has no node after {} ms; rejoining", db, wait.toMillis());
+                    seats.handOver(db, "(anyone)");
+                }
+                continue;
+            }
+            String target = plan.get(db);
+            if (target == null || selfId.equals(target) || !seats.leads(db)) {
+                continue;
+            }
+            moving = true;
+            if (seats.queued(db, target)) {
+                seats.handOver(db, target + " (balance)");
+            }
+        }
+        return moving;
     }
 }
