@@ -27,8 +27,10 @@ final class FakePort implements ServerPort {
     final List<KillRequest> kills = new CopyOnWriteArrayList<>();
     final AtomicInteger snapshots = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
-    /** How often the watcher said kills are armed ({@link ServerPort#expectKills()}). */
+    /** How often the watcher said kills are armed ({@link ServerPort#expectKills(int)}). */
     final AtomicInteger expectKills = new AtomicInteger();
+    /** How many KILLs the watcher said are armed, the last time it said so. */
+    final AtomicInteger expectedKills = new AtomicInteger();
 
     FakePort(Clock clock) {
         this.clock = clock;
@@ -49,8 +51,9 @@ final class FakePort implements ServerPort {
     }
 
     @Override
-    public void expectKills() {
+    public void expectKills(int kills) {
         expectKills.incrementAndGet();
+        expectedKills.set(kills);
     }
 
     @Override
