@@ -10,7 +10,7 @@
 # daemon; their CPU and RSS are measured the same way and scaled to N processes (the output says so).
 # Usage: bench/fleet/run.sh [N databases (200)] [K servers (20)]
 # Env: QS_JAR (jar to run; default the repo's, built when missing), QS_JAVA_OPTS (daemon JVM flags, default
-# -Xmx256m, as the launcher), QS_BENCH_EXTRA_CONF (HOCON lines added to every database's block), QS_BENCH_APP_SESSIONS (50),
+# the launcher's for run: -Xmx256m and G1 marking at 75%), QS_BENCH_EXTRA_CONF (HOCON lines added to every database's block), QS_BENCH_APP_SESSIONS (50),
 # QS_BENCH_WARMUP (90 s after every database is owned: the JIT still compiles 40 s after start), QS_BENCH_OWN_TIMEOUT (300 s: measure anyway after it,
 # saying how many databases were owned), QS_BENCH_WINDOW (30 s), QS_BENCH_PTKILL (10
 # processes; 0 skips pt-kill), QS_BENCH_KEEP=1 (keep the work dir), QS_BENCH_JSON=FILE (append the JSON line, which
@@ -26,7 +26,7 @@ window=${QS_BENCH_WINDOW:-30}
 ptn=${QS_BENCH_PTKILL:-10}
 own_timeout=${QS_BENCH_OWN_TIMEOUT:-300}
 [ "$ptn" -le "$n" ] || ptn=$n
-export QS_JAVA_OPTS=${QS_JAVA_OPTS:--Xmx256m}
+export QS_JAVA_OPTS=${QS_JAVA_OPTS:--Xmx256m -XX:InitiatingHeapOccupancyPercent=75 -XX:-G1UseAdaptiveIHOP}
 . "$bench_root/bench/precision/lib.sh"
 bench_workdir fleet
 work=$bench_work
@@ -127,6 +127,25 @@ proc_sample() { # proc_sample PID...: "<utime+stime ticks> <RSS kB> <threads> <s
 }
 
 # measure LABEL USER SERVERS PID...: CPU, RSS (max over the window), threads, statements over $window s.
+thread_ticks() { # thread_ticks PID: "<tid> <kind> <utime+stime ticks>" per live thread of the JVM
+  local t c st
+  for t in /proc/"$1"/task/*; do
+    c=$(cat "$t/comm" 2>/dev/null) && st=$(cat "$t/stat" 2>/dev/null) || continue
+    st=${st##*) } # after the command name: state is field 1, utime 12 and stime 13
+    echo "${t##*/}|$c|$(echo "$st" | awk '{print $12 + $13}')"
+  done | awk -F'|' '{k = "other"} $2 ~ /^C[12] CompilerThre/ {k = "jit"} $2 ~ /^(G1 |GC Thread|VM Thread)/ {k = "gc"}
+    $2 ~ /^ForkJoinPool/ {k = "carriers"} {print $1, k, $3}'
+}
+
+# thread_kinds BEFORE AFTER T0 T1: CPU share by kind from two thread_ticks listings, thread by thread (a thread
+# that started in the window counts from 0; one that ended in it counts up to the last listing that had it).
+thread_kinds() {
+  awk -v t0="$3" -v t1="$4" -v clk="$clk" 'FNR == NR {before[$1] = $3; next}
+    {d[$2] += $3 - ($1 in before ? before[$1] : 0)}
+    END {s = (t1 - t0) / 1e9; printf "{\"jit\":%.4f,\"gc\":%.4f,\"carriers\":%.4f,\"other\":%.4f}",
+      d["jit"]/clk/s, d["gc"]/clk/s, d["carriers"]/clk/s, d["other"]/clk/s}' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+}
+
 measure() {
   local label=$1 user=$2 servers=$3; shift 3
   local a b t0 t1 rss_max=0 th_max=0 s r th sa sb prev prev_ns now_ns
@@ -173,7 +192,15 @@ done
 own_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 echo "bench: owns $owned of $n databases $own_s s after start$([ "$owned" -ge "$n" ] || echo " (NOT ALL: measuring anyway)"); warm-up ${warmup} s"
 sleep "$warmup"
+kinds_t0=$(date +%s%N); kinds_a=$(thread_ticks "$daemon_pid")
 measure "query-sniper, $n databases" sniper all "$daemon_pid"
+kinds_b=$(thread_ticks "$daemon_pid"); kinds_t1=$(date +%s%N)
+# The daemon's CPU by thread kind over the window: the JIT's compiler threads, the garbage collector's, the
+# virtual threads' carriers (the looks, the KILLs) and the rest (I/O pollers, ZooKeeper, cluster, HTTP). A
+# thread that ended within the window (HotSpot stops idle compiler threads, the scheduler idle carriers)
+# takes its last part with it: the kinds add up to at most the total.
+qs_kinds=$(thread_kinds "$kinds_a" "$kinds_b" "$kinds_t0" "$kinds_t1")
+echo "bench: query-sniper's CPU by thread kind (share of one core): $qs_kinds"
 qs_cpu=$m_cpu qs_sys_cpu=$m_sys_cpu qs_rss=$m_rss_mb qs_threads=$m_threads qs_pl=$m_pl qs_servers_cpu=$m_servers_cpu
 qs_cpu_series=$m_cpu_series qs_rss_series=$m_rss_series
 qs_stmt_user=$(awk -v u="$m_user" -v n="$n" -v s="$m_secs" 'BEGIN {printf "%.3f", u / n / s}')
@@ -240,7 +267,7 @@ if [ "$qs_errors" -gt 0 ]; then
   grep ' ERROR \| WARN ' "$work/sniper.log" | grep -v 'cluster.zookeeper is not set\|maxCnxns is not configured' \
     | sed 's/^[^ ]* *\(WARN\|ERROR\) *\[[^]]*\] *\([^ ]*\).* - /\1 \2 /; s/[0-9][0-9]*/N/g; s/dbN*/dbN/g' | cut -c1-160 | sort | uniq -c | sort -rn | head -5
 fi
-json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"sys_cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s,"cpu_series":[%s],"rss_mb_series":[%s]},"pt":%s}' \
-  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_sys_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$qs_cpu_series" "$qs_rss_series" "$pt_json")
+json=$(printf '{"bench":"fleet","jar":"%s","java_opts":"%s","databases":%d,"servers":%d,"app_sessions_per_server":%d,"window_s":%d,"loadavg_start":"%s","loadavg_end":"%s","qs":{"owned":%d,"owned_after_s":%s,"cpu_share":%s,"sys_cpu_share":%s,"servers_cpu_share":%s,"rss_mb":%s,"threads":%s,"statements_per_db_per_s":%s,"questions_per_db_per_s":%s,"processlist_avg":%s,"log_warn_error_lines":%s,"cpu_by_thread_kind":%s,"cpu_series":[%s],"rss_mb_series":[%s]},"pt":%s}' \
+  "$QS_JAR" "$QS_JAVA_OPTS" "$n" "$k" "$app" "$window" "$load_start" "$load_end" "$owned" "$own_s" "$qs_cpu" "$qs_sys_cpu" "$qs_servers_cpu" "$qs_rss" "$qs_threads" "$qs_stmt_user" "$qs_stmt_q" "$qs_pl" "$qs_errors" "$qs_kinds" "$qs_cpu_series" "$qs_rss_series" "$pt_json")
 echo "$json"
 if [ -n "${QS_BENCH_JSON:-}" ]; then echo "$json" >>"$QS_BENCH_JSON"; fi
