@@ -96,7 +96,7 @@ public final class MysqlServerPort implements ServerPort {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The polling SQL of the last look, for {@link #pollSql}. */
     private volatile PollSql lastPollSql;
-    /** True while {@link #expectKills(int)} opens connections. */
+    /** True while {@link #expectKills()} opens a connection. */
     private final AtomicBoolean warming = new AtomicBoolean();
     private final Set<String> warnedStatus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** InnoDB's INNODB_TRX cache refresh period (trx_i_s_cache), with a margin. */
@@ -259,42 +259,24 @@ public final class MysqlServerPort implements ServerPort {
     }
 
     /**
-     * Opens, on a virtual thread, the connections the armed KILLs may use at once (one per KILL, at most
-     * {@code max-kill-connections}) that the pool does not hold yet: borrowing them makes the pool open what
-     * it lacks. Hikari opens connections one after another, so a pile-up's KILLs would otherwise wait for
-     * logins in turn while the first ones go out: 70-90 ms for the first one measured in the storm bench.
-     * Arming comes up to an interval before the crossing, which leaves time for them all. They retire after
-     * Hikari's idle timeout.
+     * Opens a second connection when the pool has only the polling one, on a virtual thread: borrowing two
+     * at once makes the pool open one (the first KILL of a pile-up then finds it, instead of waiting for a
+     * login on a busy server: 70-90 ms measured in the storm bench). It retires after Hikari's idle timeout.
      */
     @Override
-    public void expectKills(int kills) {
-        int wanted = 1 + Math.min(Math.max(1, kills), target.maxKillConnections());
-        if (closed.get() || openConnections() >= wanted || !warming.compareAndSet(false, true)) {
+    public void expectKills() {
+        if (closed.get() || openConnections() >= 2 || !warming.compareAndSet(false, true)) {
             return;
         }
         POOL_THREADS.newThread(() -> {
-            List<Connection> held = new ArrayList<>(wanted);
-            try {
-                while (held.size() < wanted && !closed.get()) {
-                    held.add(pool.getConnection());
-                }
-                LOG.debug("database '{}': {} connections stand ready for KILLs", target.name(), held.size() - 1);
+            try (Connection a = pool.getConnection(); Connection b = pool.getConnection()) {
+                LOG.debug("database '{}': a connection stands ready for KILLs", target.name());
             } catch (SQLException e) {
-                LOG.debug("database '{}': {} of {} connections ready for KILLs: {}", target.name(), held.size(), wanted,
-                        e.getMessage());
+                LOG.debug("database '{}': no connection ready for KILLs: {}", target.name(), e.getMessage());
             } finally {
-                held.forEach(MysqlServerPort::giveBack);
                 warming.set(false);
             }
         }).start();
-    }
-
-    private static void giveBack(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            LOG.debug("giving a connection back failed: {}", e.getMessage());
-        }
     }
 
     /** Hikari's keepalive period for idle connections; 0: none (see the constructor). */

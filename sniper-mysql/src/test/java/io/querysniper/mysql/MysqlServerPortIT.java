@@ -79,24 +79,15 @@ class MysqlServerPortIT {
     }
 
     @Test
-    void armedKillsFindAConnectionReadyForEachBesideThePollingOneUpToTheCap() throws InterruptedException {
+    void armedKillsFindASecondConnectionReadyBesideThePollingOne() throws InterruptedException {
         Thread.sleep(300); // past Hikari's first housekeeping run (100 ms after start), which tops up idle connections
         port.snapshot(StatusNeeds.NONE);
         assertThat(port.openConnections()).isEqualTo(1); // idle: only the polling connection
-        port.expectKills(1);
+        port.expectKills();
         org.awaitility.Awaitility.await().until(() -> port.openConnections() == 2);
-        port.expectKills(1); // already two: nothing more opens
+        port.expectKills(); // already two: nothing more opens
         port.snapshot(StatusNeeds.NONE);
         assertThat(port.openConnections()).isEqualTo(2);
-
-        port.expectKills(4); // a pile-up of four: a connection for each KILL, all open before the first is due
-        org.awaitility.Awaitility.await().until(() -> port.openConnections() == 5);
-        port.expectKills(500); // as many as the KILLs may use at once, no more
-        int cap = MysqlServerPort.poolSize(Targets.plain(DB.server()));
-        org.awaitility.Awaitility.await().until(() -> port.openConnections() == cap);
-        Thread.sleep(200);
-        assertThat(port.openConnections()).isEqualTo(cap);
-        port.snapshot(StatusNeeds.NONE); // the pool gave them all back
     }
 
     @Test

@@ -46,11 +46,10 @@ public interface ServerPort extends AutoCloseable {
     KillResult kill(KillRequest request);
 
     /**
-     * {@code kills} KILLs are due within one interval (the watcher armed them): have connections ready for
-     * them besides the polling one, as many as the KILLs may use at once, so a pile-up's KILLs do not wait
-     * for logins. Returns at once, never throws.
+     * A KILL is due within one interval (the watcher armed one): have a connection ready for it besides the
+     * polling one, so the first KILL of a pile-up does not wait for a login. Returns at once, never throws.
      */
-    default void expectKills(int kills) {
+    default void expectKills() {
     }
 
     /** Idempotent. */

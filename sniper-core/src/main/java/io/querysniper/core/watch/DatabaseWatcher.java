@@ -338,7 +338,7 @@ public final class DatabaseWatcher implements AutoCloseable {
         }
         armed.replaceAll(list);
         if (!list.isEmpty()) {
-            port.expectKills(list.size());
+            port.expectKills();
             expectRecords(list);
         }
     }

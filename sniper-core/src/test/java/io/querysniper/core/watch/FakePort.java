@@ -27,10 +27,8 @@ final class FakePort implements ServerPort {
     final List<KillRequest> kills = new CopyOnWriteArrayList<>();
     final AtomicInteger snapshots = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
-    /** How often the watcher said kills are armed ({@link ServerPort#expectKills(int)}). */
+    /** How often the watcher said kills are armed ({@link ServerPort#expectKills()}). */
     final AtomicInteger expectKills = new AtomicInteger();
-    /** How many KILLs the watcher said are armed, the last time it said so. */
-    final AtomicInteger expectedKills = new AtomicInteger();
 
     FakePort(Clock clock) {
         this.clock = clock;
@@ -51,9 +49,8 @@ final class FakePort implements ServerPort {
     }
 
     @Override
-    public void expectKills(int kills) {
+    public void expectKills() {
         expectKills.incrementAndGet();
-        expectedKills.set(kills);
     }
 
     @Override

@@ -115,8 +115,8 @@ public final class MeteredServerPort implements ServerPort {
     }
 
     @Override
-    public void expectKills(int kills) {
-        delegate.expectKills(kills);
+    public void expectKills() {
+        delegate.expectKills();
     }
 
     /** Closes the adapter (its meters stay: a replacement port of the same database counts on in them). */
