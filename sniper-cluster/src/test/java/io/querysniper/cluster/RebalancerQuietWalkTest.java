@@ -26,7 +26,7 @@ class RebalancerQuietWalkTest {
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final Map<String, List<String>> queues = new TreeMap<>();
     private final AtomicReference<Membership.Roster> roster = new AtomicReference<>();
-    private final CountingLatches latches = new CountingLatches("a", queues);
+    private final ModelLatches latches = new ModelLatches("a", queues, new AtomicLong());
 
     @Test
     void aStableNodeWalksItsLatchesOnceASecondInsteadOfEveryTick() {
@@ -36,10 +36,10 @@ class RebalancerQuietWalkTest {
         Rebalancer pass = pass(dbs);
 
         run(pass, SETTLE.plus(Rebalancer.BUSY_FOR).plus(TICK.multipliedBy(2)));
-        latches.reads = 0;
+        long before = latches.seatReads().get();
         run(pass, Duration.ofSeconds(10));
         // Five ticks a second: walking every tick would read each seat 50 times.
-        assertThat(latches.reads).isBetween(9 * dbs.size(), 11 * dbs.size());
+        assertThat(latches.seatReads().get() - before).isBetween(9L * dbs.size(), 11L * dbs.size());
     }
 
     @Test
@@ -99,46 +99,5 @@ class RebalancerQuietWalkTest {
 
     private String leader(String db) {
         return queues.get(db).get(0);
-    }
-
-    /** Node a's view of the modelled queues; counts its seat reads (one per database a walk visits). */
-    private static final class CountingLatches implements Rebalancer.Latches {
-        private final String self;
-        private final Map<String, List<String>> queues;
-        int reads;
-
-        CountingLatches(String self, Map<String, List<String>> queues) {
-            this.self = self;
-            this.queues = queues;
-        }
-
-        @Override
-        public boolean seated(String db) {
-            reads++;
-            return queues.getOrDefault(db, List.of()).contains(self);
-        }
-
-        @Override
-        public long nodelessSince(String db) {
-            return -1;
-        }
-
-        @Override
-        public boolean leads(String db) {
-            List<String> q = queues.get(db);
-            return q != null && !q.isEmpty() && q.get(0).equals(self);
-        }
-
-        @Override
-        public boolean queued(String db, String node) {
-            return queues.getOrDefault(db, List.of()).contains(node);
-        }
-
-        @Override
-        public void handOver(String db, String target) {
-            List<String> q = queues.get(db);
-            q.remove(self);
-            q.add(self);
-        }
     }
 }

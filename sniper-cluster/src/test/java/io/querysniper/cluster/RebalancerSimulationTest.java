@@ -137,37 +137,4 @@ class RebalancerSimulationTest {
         }
         return m;
     }
-
-    /** One node's view of the modelled latch queues: it leads when first; a hand-over moves it to the back. */
-    private record ModelLatches(String self, Map<String, List<String>> queues, AtomicLong handOvers)
-            implements Rebalancer.Latches {
-        @Override
-        public boolean seated(String db) {
-            return queues.getOrDefault(db, List.of()).contains(self);
-        }
-
-        @Override
-        public long nodelessSince(String db) {
-            return -1;
-        }
-
-        @Override
-        public boolean leads(String db) {
-            List<String> q = queues.get(db);
-            return q != null && !q.isEmpty() && q.get(0).equals(self);
-        }
-
-        @Override
-        public boolean queued(String db, String node) {
-            return queues.getOrDefault(db, List.of()).contains(node);
-        }
-
-        @Override
-        public void handOver(String db, String target) {
-            List<String> q = queues.get(db);
-            q.remove(self);
-            q.add(self);
-            handOvers.incrementAndGet();
-        }
-    }
 }
