@@ -77,7 +77,6 @@ final class Rebalancer {
     /** Walks run every tick until then (nanos): after a roster change, a hand-over or a seat still waiting. */
     private long busyUntil;
     private long lastWalk;
-    private boolean walked;
 
     Rebalancer(String selfId, RosterSource membership, Latches seats, Supplier<List<String>> databases,
                BooleanSupplier mayAct, Duration settle, LongSupplier nanos) {
@@ -117,10 +116,10 @@ final class Rebalancer {
             if (!now.ids().contains(selfId) || at - rosterChangedAt < settle.toNanos()) {
                 return;
             }
-            if (walked && at - busyUntil >= 0 && at - lastWalk < QUIET_WALK.toNanos()) {
+            // The first walk comes within the busy time the first roster read sets.
+            if (at - busyUntil >= 0 && at - lastWalk < QUIET_WALK.toNanos()) {
                 return;
             }
-            walked = true;
             lastWalk = at;
             if (walk(at)) {
                 busyUntil = at + BUSY_FOR.toNanos();
