@@ -3,15 +3,14 @@ package io.querysniper.cluster;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,26 +32,20 @@ import static org.awaitility.Awaitility.await;
 
 /** Several nodes in one JVM against a real (in-process) ZooKeeper server. */
 class ClusterNodeIT {
-    private TestingServer server;
-    private final List<ClusterNode> nodes = new ArrayList<>();
+    @RegisterExtension
+    final ZkServerExtension zk = new ZkServerExtension();
+    private final List<ClusterNode> nodes = zk.nodes();
     private ExclusionChecker checker;
 
-    @BeforeEach
-    void startServer() throws Exception {
-        server = ZkTesting.server();
-    }
-
     @AfterEach
-    void stopAll() throws Exception {
+    void stopChecker() throws Exception {
         if (checker != null) {
-            checker.close();
+            checker.close(); // before the extension closes the nodes and the server
         }
-        ZkTesting.closeAll(nodes);
-        server.close();
     }
 
     private ClusterNode join(String id, List<String> dbs) {
-        return join(id, ZkTesting.options(server.getConnectString()), dbs);
+        return join(id, ZkTesting.options(zk.server().getConnectString()), dbs);
     }
 
     private ClusterNode join(String id, ClusterOptions options, List<String> dbs) {
@@ -161,7 +154,7 @@ class ClusterNodeIT {
 
     @Test
     void releaseLatchesOnANodeNeverStartedIsHarmless() {
-        ClusterNode n = ZkTesting.node("never", ZkTesting.options(server.getConnectString()), List.of("db01"));
+        ClusterNode n = ZkTesting.node("never", ZkTesting.options(zk.server().getConnectString()), List.of("db01"));
         n.releaseLatches();
         n.close();
         assertThat(n.mayKill("db01")).isFalse();
@@ -185,7 +178,7 @@ class ClusterNodeIT {
     void expiredSessionStopsKillingBeforeAnotherNodeStarts() throws Exception {
         List<String> dbs = ZkTesting.databases(6);
         checker = new ExclusionChecker(dbs);
-        try (BlackholeProxy proxy = new BlackholeProxy("127.0.0.1", server.getPort())) {
+        try (BlackholeProxy proxy = new BlackholeProxy("127.0.0.1", zk.server().getPort())) {
             ClusterNode a = join("a", ZkTesting.options(proxy.connectString()), dbs);
             join("b", dbs);
             join("c", dbs);
@@ -217,7 +210,7 @@ class ClusterNodeIT {
     void partitionedNodeStopsKillingBeforeItsSessionExpiresAndAnotherTakesOver() throws Exception {
         List<String> dbs = ZkTesting.databases(6);
         checker = new ExclusionChecker(dbs);
-        try (BlackholeProxy proxy = new BlackholeProxy("127.0.0.1", server.getPort())) {
+        try (BlackholeProxy proxy = new BlackholeProxy("127.0.0.1", zk.server().getPort())) {
             ClusterNode a = join("a", ZkTesting.options(proxy.connectString()), dbs);
             join("b", dbs);
             join("c", dbs);
@@ -257,7 +250,7 @@ class ClusterNodeIT {
         long windowMs = a.suspendedWindowNanos() / 1_000_000;
         assertThat(windowMs).isEqualTo(ZkTesting.SESSION.toMillis() / 4);
 
-        server.stop();
+        zk.server().stop();
         long t0 = System.nanoTime();
         await().atMost(Timing.seconds(3)).pollInterval(Duration.ofMillis(5))
                 .until(() -> dbs.stream().noneMatch(a::mayKill));
@@ -265,7 +258,7 @@ class ClusterNodeIT {
         assertThat(stoppedAfterMs).as(Timing.describe()).isLessThanOrEqualTo(windowMs + Timing.millis(300).toMillis());
         assertThat(a.view().connection()).isIn("SUSPENDED", "LOST");
 
-        server.restart();
+        zk.server().restart();
         await().atMost(Timing.seconds(10)).until(() -> dbs.stream().allMatch(a::mayKill));
     }
 
@@ -273,13 +266,13 @@ class ClusterNodeIT {
     void keepOwnedPolicyKeepsKillingForBoundedTime() throws Exception {
         List<String> dbs = ZkTesting.databases(3);
         Duration keep = Duration.ofMillis(3000);
-        ClusterNode a = join("a", ZkTesting.options(server.getConnectString())
+        ClusterNode a = join("a", ZkTesting.options(zk.server().getConnectString())
                 .withPolicy(CoordinationLossPolicy.KEEP_OWNED, keep), dbs);
         await().atMost(Timing.seconds(5)).until(() -> dbs.stream().allMatch(a::mayKill));
 
         // The window starts when a notices the trouble, after t0 and at most shortly after t1.
         long t0 = System.nanoTime();
-        server.stop();
+        zk.server().stop();
         long t1 = System.nanoTime();
         long firstGap = -1; // first look at which some database was no longer killable
         long deadline = t1 + keep.plus(Timing.seconds(3)).toNanos();
@@ -304,7 +297,7 @@ class ClusterNodeIT {
                 .isLessThanOrEqualTo(keep.toMillis() + Timing.millis(500).toMillis());
         assertThat(a.view().connection()).isIn("SUSPENDED", "LOST");
 
-        server.restart();
+        zk.server().restart();
         await().atMost(Timing.seconds(10)).until(() -> dbs.stream().allMatch(a::mayKill));
     }
 
@@ -337,7 +330,7 @@ class ClusterNodeIT {
     void configMismatchIsReported() {
         List<String> dbs = ZkTesting.databases(2);
         ClusterNode a = join("a", dbs);
-        ClusterNode odd = new ClusterNode(ZkTesting.options(server.getConnectString()),
+        ClusterNode odd = new ClusterNode(ZkTesting.options(zk.server().getConnectString()),
                 new NodeInfo("odd", "h", "test", "cfg2"), dbs, java.time.Clock.systemUTC(), ZkTesting.FAST, System::nanoTime);
         odd.start();
         nodes.add(odd);
@@ -350,7 +343,7 @@ class ClusterNodeIT {
     void digestAuthProtectsEverythingTheClusterWrites() throws Exception {
         List<String> dbs = ZkTesting.databases(2);
         byte[] secret = "sniper:s3cret".getBytes(StandardCharsets.UTF_8);
-        ClusterOptions options = ZkTesting.options(server.getConnectString()).withNamespace("secured")
+        ClusterOptions options = ZkTesting.options(zk.server().getConnectString()).withNamespace("secured")
                 .withAuth("digest", secret);
         ClusterNode a = join("a", options, dbs);
         await().atMost(Timing.seconds(5)).until(() -> dbs.stream().allMatch(a::mayKill));
@@ -363,7 +356,7 @@ class ClusterNodeIT {
                 ClusterPaths.owner("db01"), ClusterPaths.latch("db01"))) {
             assertThat(a.client().getACL().forPath(path.isEmpty() ? "/" : path)).as(path).containsExactly(creatorOnly);
         }
-        try (CuratorFramework anonymous = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+        try (CuratorFramework anonymous = CuratorFrameworkFactory.builder().connectString(zk.server().getConnectString())
                 .namespace("secured").retryPolicy(new RetryOneTime(100)).build()) {
             anonymous.start();
             assertThatThrownBy(() -> anonymous.getData().forPath(ClusterPaths.node("a")))

@@ -4,14 +4,11 @@ import io.querysniper.testkit.Timing;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,24 +21,14 @@ import static org.awaitility.Awaitility.await;
  * the node's heap. That a deleted latch znode still stops the owner is {@link OwnershipIT}'s to show.
  */
 class LeaseIT {
-    private TestingServer server;
-    private final List<ClusterNode> nodes = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = ZkTesting.server();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        ZkTesting.closeAll(nodes);
-        server.close();
-    }
+    @RegisterExtension
+    final ZkServerExtension zk = new ZkServerExtension();
+    private final List<ClusterNode> nodes = zk.nodes();
 
     @Test
     void heartbeatsOfAnOwnerWriteNoTransaction() throws Exception {
         List<String> dbs = ZkTesting.databases(20);
-        ClusterNode a = ZkTesting.node("a", ZkTesting.options(server.getConnectString()), dbs);
+        ClusterNode a = ZkTesting.node("a", ZkTesting.options(zk.server().getConnectString()), dbs);
         nodes.add(a);
         a.start();
         await().atMost(Timing.seconds(10)).until(() -> dbs.stream().allMatch(a::mayKill));
@@ -54,7 +41,7 @@ class LeaseIT {
             }
             return true;
         });
-        try (CuratorFramework probe = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+        try (CuratorFramework probe = CuratorFrameworkFactory.newClient(zk.server().getConnectString(), new RetryOneTime(100))) {
             probe.start();
             long before = zxidOfNewNode(probe, "/lease-probe-1");
             // Ten heartbeats (every T/10 = 200 ms here) while the node owns twenty latches.

@@ -8,10 +8,8 @@ import io.querysniper.testkit.Timing;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
@@ -42,22 +40,12 @@ class OwnershipIT {
      */
     private static final Duration STABLE = Duration.ofSeconds(6);
 
-    private TestingServer server;
-    private final List<ClusterNode> nodes = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = ZkTesting.server();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        ZkTesting.closeAll(nodes);
-        server.close();
-    }
+    @RegisterExtension
+    final ZkServerExtension zk = new ZkServerExtension();
+    private final List<ClusterNode> nodes = zk.nodes();
 
     private ClusterNode join(String id, Collection<String> dbs) {
-        ClusterNode n = ZkTesting.node(id, ZkTesting.options(server.getConnectString()), dbs);
+        ClusterNode n = ZkTesting.node(id, ZkTesting.options(zk.server().getConnectString()), dbs);
         n.start();
         nodes.add(n);
         return n;
@@ -171,7 +159,7 @@ class OwnershipIT {
                 .min(java.util.Comparator.comparing((String c) -> c.substring(c.length() - 10))).orElseThrow();
 
         long standbyHandOvers = standby.handOvers();
-        try (CuratorFramework operator = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+        try (CuratorFramework operator = CuratorFrameworkFactory.builder().connectString(zk.server().getConnectString())
                 .namespace(ClusterOptions.DEFAULT_NAMESPACE).retryPolicy(new RetryOneTime(100)).build()) {
             operator.start();
             long t0 = System.nanoTime();
@@ -215,7 +203,7 @@ class OwnershipIT {
     void aSecondNodeWithALiveMembersIdRefusesToStart() {
         List<String> dbs = ZkTesting.databases(2);
         join("a", dbs);
-        ClusterNode twin = ZkTesting.node("a", ZkTesting.options(server.getConnectString()), dbs);
+        ClusterNode twin = ZkTesting.node("a", ZkTesting.options(zk.server().getConnectString()), dbs);
         nodes.add(twin);
         assertThatThrownBy(twin::start).isInstanceOf(SniperException.class)
                 .hasMessageContaining("node id a is already used by a live member")
@@ -242,7 +230,7 @@ class OwnershipIT {
         logged.start();
         nodeLog.addAppender(logged);
         try {
-            ClusterNode a = ZkTesting.node("a", ZkTesting.options(server.getConnectString())
+            ClusterNode a = ZkTesting.node("a", ZkTesting.options(zk.server().getConnectString())
                     .withSessionTimeout(Duration.ofSeconds(6)), List.of("db01"));
             a.start();
             nodes.add(a);
