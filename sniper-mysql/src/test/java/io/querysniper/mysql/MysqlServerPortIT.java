@@ -37,9 +37,6 @@ import io.querysniper.core.model.ThreadKind;
 import io.querysniper.core.port.ServerUnavailableException;
 import io.querysniper.core.target.Credentials;
 import io.querysniper.core.target.DatabaseTarget;
-import io.querysniper.core.target.KillMethod;
-import io.querysniper.core.target.TlsMode;
-import io.querysniper.core.target.TlsSettings;
 import io.querysniper.testkit.MariaDbExtension;
 import io.querysniper.testkit.MariaDbServer;
 import io.querysniper.testkit.Timing;
@@ -300,9 +297,7 @@ class MysqlServerPortIT {
         // Hikari opens connections one at a time, and a KILL waits for one at most connect-timeout: nine
         // logins in a row (eight KILLs and a look on a fresh pool) took longer than the usual 2 s once on a
         // loaded CI machine. This test is about KILLs sent at once, not about login speed.
-        DatabaseTarget patient = new DatabaseTarget("test-" + DB.server().port(), DB.server().host(), DB.server().port(),
-                new TlsSettings(TlsMode.DISABLED, null, null, null), KillMethod.AUTO, Timing.seconds(5),
-                Targets.STATEMENT_TIMEOUT);
+        DatabaseTarget patient = Targets.plain(DB.server(), Timing.seconds(5));
         port = new MysqlServerPort(patient, new Credentials("many", "many-pw"), "node-1", Clock.systemUTC());
         int n = io.querysniper.core.watch.WatchSpec.DEFAULT_MAX_KILL_CONNECTIONS;
         List<Connection> apps = new java.util.ArrayList<>();

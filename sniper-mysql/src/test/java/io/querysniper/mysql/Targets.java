@@ -21,6 +21,12 @@ final class Targets {
         return with(db, new TlsSettings(TlsMode.DISABLED, null, null, null));
     }
 
+    /** Plain TCP with its own connect-timeout (also how long a KILL waits for a pooled connection). */
+    static DatabaseTarget plain(MariaDbServer db, Duration connectTimeout) {
+        return new DatabaseTarget("test-" + db.port(), db.host(), db.port(),
+                new TlsSettings(TlsMode.DISABLED, null, null, null), KillMethod.AUTO, connectTimeout, STATEMENT_TIMEOUT);
+    }
+
     static DatabaseTarget with(MariaDbServer db, TlsSettings tls) {
         return new DatabaseTarget("test-" + db.port(), db.host(), db.port(), tls, KillMethod.AUTO,
                 CONNECT_TIMEOUT, STATEMENT_TIMEOUT);
